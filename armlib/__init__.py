@@ -1,0 +1,20 @@
+"""armlib: the package every chapter of the armlib book imports.
+
+One home per idea: data, likelihood heads, causal layers and networks, the ARM that joins a network
+to a head, the training loop, the metric, the checks and the figures.
+"""
+from .arm import ARM
+from .checks import NotAutoregressive, check_autoregressive, total_probability
+from .data import IMAGE_SHAPE, NUM_VALS, as_images, binarise, load_digits
+from .display import show_source
+from .heads import Categorical
+from .metrics import Score, bits_per_dim, evaluate, uniform_nats
+from .registry import MODELS, register
+from .reproducibility import seed_everything, setup
+from .train import History, TrainingDiverged, fit
+
+__all__ = [
+    "ARM", "Categorical", "History", "IMAGE_SHAPE", "MODELS", "NUM_VALS", "NotAutoregressive", "Score",
+    "TrainingDiverged", "as_images", "binarise", "bits_per_dim", "check_autoregressive", "evaluate", "fit",
+    "load_digits", "register", "seed_everything", "setup", "show_source", "total_probability", "uniform_nats",
+]

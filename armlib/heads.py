@@ -1,0 +1,59 @@
+"""Likelihood heads: from a network's parameters to log p(x_d | x_<d), and back to a draw of x_d.
+
+A head sees data channel-first, ``x`` of shape (B, C, *S) with integer values in [0, num_vals), and
+the network's parameters ``params`` of shape (B, P, *S), where P = ``head.num_params(C)`` and S is
+the sequence (D,) or the image (H, W). It answers three questions:
+
+- ``log_prob(params, x)`` -> (B, C, *S): log p of every element, in nats;
+- ``noise(shape, generator)``: all the randomness one draw of shape (B, C, *S) needs, drawn up front;
+- ``sample(params, noise)`` -> (B, C, *S): the draw, a deterministic function of params and noise.
+
+Separating the noise from the draw lets every sampler (plain, cached, predictive) consume the very
+same random numbers, so they return identical samples.
+"""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def gumbel_noise(shape, generator=None, dtype=torch.float32) -> torch.Tensor:
+    """Standard Gumbel noise, -log(-log u) with u uniform in the open interval (0, 1)."""
+    tiny = torch.finfo(dtype).tiny
+    u = torch.rand(shape, generator=generator, dtype=dtype).clamp(min=tiny, max=1 - torch.finfo(dtype).eps)
+    return -torch.log(-torch.log(u))
+
+
+class Categorical(nn.Module):
+    """p(x_d = l | x_<d) = softmax(theta_d)_l, with ``num_vals`` logits theta_d per element.
+
+    The log-likelihood uses ``log_softmax``, never ``log(softmax)``: the latter underflows to
+    log 0 = -inf as soon as one logit dominates. Draws use the Gumbel-max trick,
+    argmax_l (theta_{d,l} + g_l), which is an exact draw from the softmax.
+    """
+
+    def __init__(self, num_vals: int):
+        super().__init__()
+        if num_vals < 2:
+            raise ValueError(f"num_vals must be at least 2, got {num_vals}")
+        self.num_vals = num_vals
+
+    def num_params(self, channels: int = 1) -> int:
+        return channels * self.num_vals
+
+    def _logits(self, params: torch.Tensor, channels: int) -> torch.Tensor:
+        batch, _, *positions = params.shape
+        return params.reshape(batch, channels, self.num_vals, *positions)
+
+    def log_prob(self, params: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        log_theta = F.log_softmax(self._logits(params, x.shape[1]), dim=2)
+        return log_theta.gather(2, x.unsqueeze(2)).squeeze(2)
+
+    def noise(self, shape, generator=None, dtype=torch.float32) -> torch.Tensor:
+        batch, channels, *positions = shape
+        return gumbel_noise((batch, channels, self.num_vals, *positions), generator, dtype)
+
+    def sample(self, params: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        return (self._logits(params, noise.shape[1]) + noise).argmax(dim=2)
+
+    def extra_repr(self) -> str:
+        return f"num_vals={self.num_vals}"

@@ -1,0 +1,63 @@
+"""The likelihood ladder: every model of the book, one table, one metric.
+
+Each model chapter writes its rows to ``results/<chapter>.json``; the README's table is built from
+those files (``python -m armlib.ladder`` rewrites it) and a test fails when the two disagree.
+"""
+import json
+from pathlib import Path
+
+from .data import NUM_VALS
+from .metrics import bits_per_dim, uniform_nats
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+README = RESULTS.parent / "README.md"
+START, END = "<!-- ladder:start -->", "<!-- ladder:end -->"
+DIGIT_DIMS = 64
+
+
+def entry(name: str, model, score, history) -> dict:
+    """One row: the model's name, its test score, its size and what training it cost."""
+    return {"model": name, "test_nats": round(score.nats, 2), "test_bpd": round(score.bpd, 4),
+            "params": sum(p.numel() for p in model.parameters()),
+            "train_seconds": round(history.seconds[-1], 1), "epochs": history.epochs}
+
+
+def record(chapter: str, rows: list[dict], results: Path = RESULTS) -> Path:
+    """Write a chapter's rows to ``results/<chapter>.json`` (replacing what it wrote before)."""
+    path = results / f"{chapter}.json"
+    path.write_text(json.dumps(rows, indent=2) + "\n")
+    return path
+
+
+def rows(results: Path = RESULTS) -> list[dict]:
+    """Uniform first, then every chapter's rows in chapter order."""
+    uniform = uniform_nats(DIGIT_DIMS, NUM_VALS)
+    table = [{"chapter": "-", "model": "uniform over 17 values", "test_nats": round(uniform, 2),
+              "test_bpd": round(bits_per_dim(uniform, DIGIT_DIMS), 4), "params": 0,
+              "train_seconds": 0.0, "epochs": 0}]
+    for path in sorted(results.glob("*.json")):
+        table += [{"chapter": path.stem, **row} for row in json.loads(path.read_text())]
+    return table
+
+
+def markdown(results: Path = RESULTS) -> str:
+    """The ladder as a Markdown table."""
+    lines = ["| chapter | model | test NLL [nats/image] | bits/dim | parameters | training [s] | epochs |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for row in rows(results):
+        lines.append(f"| {row['chapter']} | {row['model']} | {row['test_nats']:.2f} | {row['test_bpd']:.3f} "
+                     f"| {row['params']:,} | {row['train_seconds']:.0f} | {row['epochs']} |")
+    return "\n".join(lines)
+
+
+def readme_with_ladder(readme: str, results: Path = RESULTS) -> str:
+    """``readme`` with the text between the ladder markers replaced by the current table."""
+    head, found, rest = readme.partition(START)
+    if not found or END not in rest:
+        raise ValueError(f"the README has no {START} ... {END} section for the ladder")
+    return f"{head}{START}\n{markdown(results)}\n{END}{rest.partition(END)[2]}"
+
+
+if __name__ == "__main__":
+    README.write_text(readme_with_ladder(README.read_text()))
+    print(markdown())

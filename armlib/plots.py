@@ -1,0 +1,75 @@
+"""The book's figures: image grids, learning curves. Each function draws on an ``ax`` it is given
+(or a new figure) and returns the axes, so a chapter composes them and ends with ``plt.show()``."""
+import math
+
+import matplotlib.pyplot as plt
+import torch
+
+
+def _images(x: torch.Tensor, image_shape) -> torch.Tensor:
+    """Any batch of images -> (N, H, W) or (N, H, W, 3) floats for imshow."""
+    x = torch.as_tensor(x).detach().cpu()
+    if x.dim() == 2:
+        x = x.reshape(-1, *image_shape)
+    if x.dim() == 4:
+        x = x.permute(0, 2, 3, 1)
+        if x.shape[-1] == 1:
+            x = x[..., 0]
+    return x.float()
+
+
+def image_grid(x: torch.Tensor, nrow: int | None = None, *, num_vals: int = 17, ax=None, title: str | None = None,
+               image_shape=(1, 8, 8), cmap: str = "gray_r"):
+    """Draw a batch of images, (N, D) rows in raster order or (N, C, H, W), as one grid.
+
+    Pixel values 0..num_vals-1 map to white..black (``gray_r``), so digits look like ink on paper;
+    colour images (C = 3) are shown as they are.
+    """
+    images = _images(x, image_shape) / (num_vals - 1)
+    n = len(images)
+    nrow = nrow or math.ceil(math.sqrt(n))
+    ncol = math.ceil(n / nrow)
+    height, width = images.shape[1:3]
+    pad = 1
+    canvas = torch.full((nrow * (height + pad) - pad, ncol * (width + pad) - pad, *images.shape[3:]), float("nan"))
+    for i, image in enumerate(images):
+        r, c = divmod(i, ncol)
+        canvas[r * (height + pad):r * (height + pad) + height, c * (width + pad):c * (width + pad) + width] = image
+    if ax is None:
+        _, ax = plt.subplots(figsize=(ncol * 0.5 + 0.5, nrow * 0.5 + 0.5))
+    shown = canvas if images.dim() == 3 else canvas.nan_to_num(1.0)
+    colormap = plt.get_cmap(cmap).copy()
+    colormap.set_bad("white")
+    ax.imshow(shown.numpy(), cmap=colormap, vmin=0, vmax=1, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def real_vs_samples(real: torch.Tensor, samples: torch.Tensor, *, num_vals: int = 17, nrow: int = 4,
+                    image_shape=(1, 8, 8), title: str = "samples"):
+    """Real images beside model samples, the same number of each."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 4))
+    image_grid(real, nrow, num_vals=num_vals, ax=left, title="real (test split)", image_shape=image_shape)
+    image_grid(samples, nrow, num_vals=num_vals, ax=right, title=title, image_shape=image_shape)
+    return left, right
+
+
+def learning_curve(*histories, labels=None, ax=None, reference: float | None = None, x: str = "epoch"):
+    """Train and validation NLL per epoch (``x="epoch"``) or against training time (``x="seconds"``)
+    for one or more ``History`` objects; an optional horizontal ``reference`` line."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    labels = labels or [None] * len(histories)
+    for history, label, colour in zip(histories, labels, plt.rcParams["axes.prop_cycle"].by_key()["color"]):
+        steps = history.seconds if x == "seconds" else range(1, history.epochs + 1)
+        prefix = f"{label}: " if label else ""
+        ax.plot(steps, history.train_nll, color=colour, alpha=0.5, linestyle="--", label=prefix + "train")
+        ax.plot(steps, history.val_nll, color=colour, label=prefix + "validation")
+    if reference is not None:
+        ax.axhline(reference, color="black", linewidth=0.8, linestyle=":", label=f"reference {reference:g}")
+    ax.set_xlabel("training time [s]" if x == "seconds" else "epoch")
+    ax.set_ylabel("NLL [nats per image]")
+    ax.legend()
+    return ax

@@ -1,0 +1,178 @@
+"""``fit``: the one training loop of the book.
+
+Maximum likelihood with Adam: minimise the mean of -log p(x) over mini-batches, measure the
+validation NLL after every epoch, stop when it has not improved for ``patience`` epochs and put the
+best weights back. With ``checkpoint=path`` every epoch ends by writing everything a run needs to
+continue (weights, optimiser, history, best weights, random-number states), atomically; with
+``resume=path`` an interrupted run picks up where it stopped and ends exactly as if it never had.
+"""
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from tqdm.auto import trange
+
+from .metrics import evaluate
+from .validation import check_positive_int
+
+CHECKPOINT_FORMAT = "armlib.fit/1"
+
+
+@dataclass
+class History:
+    """What a run measured, one entry per epoch."""
+
+    train_nll: list[float] = field(default_factory=list)
+    """Mean -log p(x) over the epoch's training batches, nats per example."""
+    val_nll: list[float] = field(default_factory=list)
+    """-log p(x) over the whole validation split after the epoch, nats per example."""
+    seconds: list[float] = field(default_factory=list)
+    """Training wall time since the start of the run at the end of each epoch."""
+
+    @property
+    def epochs(self) -> int:
+        return len(self.val_nll)
+
+    @property
+    def best_epoch(self) -> int:
+        """The epoch (counted from 1) with the lowest validation NLL."""
+        return min(range(self.epochs), key=self.val_nll.__getitem__) + 1
+
+    @property
+    def best_val(self) -> float:
+        return min(self.val_nll)
+
+    def seconds_to_reach(self, val_nll: float) -> float | None:
+        """Training time until the validation NLL first fell to ``val_nll`` or below (None: never)."""
+        return next((s for v, s in zip(self.val_nll, self.seconds) if v <= val_nll), None)
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss became NaN or infinite; the model holds the best weights seen before that."""
+
+    def __init__(self, message: str, history: History):
+        super().__init__(message)
+        self.history = history
+
+
+def _split(data):
+    """``x`` or ``(x, y)`` -> (x, y or None)."""
+    if isinstance(data, (tuple, list)):
+        if len(data) != 2:
+            raise ValueError(f"data must be x or a pair (x, y), got a sequence of {len(data)} items")
+        return data[0], data[1]
+    return data, None
+
+
+def _clone_state(model) -> dict:
+    return {name: value.detach().clone() for name, value in model.state_dict().items()}
+
+
+def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float = 1e-3,
+        weight_decay: float = 0.0, patience: int = 10, clip_grad_norm: float | None = None,
+        seed: int = 0, checkpoint: str | os.PathLike | None = None,
+        resume: str | os.PathLike | None = None, progress: bool = True) -> History:
+    """Train ``model`` (an ``ARM``) by maximum likelihood; return its ``History``.
+
+    ``train`` and ``val`` are data tensors, or pairs ``(x, y)`` for a class-conditional model.
+    Adam (AdamW when ``weight_decay`` > 0) with learning rate ``lr``; at most ``epochs`` epochs;
+    early stopping after ``patience`` epochs without a better validation NLL; the best weights are
+    restored at the end. Same ``seed``, same machine: same result, bit for bit.
+    """
+    check_positive_int(epochs, "epochs")
+    check_positive_int(batch_size, "batch_size")
+    check_positive_int(patience, "patience")
+    x_train, y_train = _split(train)
+    x_val, y_val = _split(val)
+
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    shuffle = torch.Generator().manual_seed(seed)
+    history = History()
+    best_state, bad_epochs = _clone_state(model), 0
+    if resume is not None:
+        run = load_checkpoint(resume, model)
+        optimiser.load_state_dict(run["optimiser"])
+        shuffle.set_state(run["rng"]["shuffle"])
+        torch.set_rng_state(run["rng"]["torch"])
+        history = History(**run["history"])
+        best_state, bad_epochs = run["best_state"], run["bad_epochs"]
+    else:
+        torch.manual_seed(seed)  # dropout and any other randomness inside the model
+
+    elapsed = history.seconds[-1] if history.seconds else 0.0
+    bar = trange(history.epochs, epochs, desc="epochs", disable=not progress, leave=True)
+    for epoch in bar:
+        if bad_epochs >= patience:
+            break
+        start = time.perf_counter()
+        model.train()
+        total = 0.0
+        order = torch.randperm(len(x_train), generator=shuffle)
+        for batch, rows in enumerate(order.split(batch_size)):
+            y = None if y_train is None else y_train[rows]
+            loss = -model.log_prob(x_train[rows], y).mean()
+            if not torch.isfinite(loss):
+                model.load_state_dict(best_state)
+                raise TrainingDiverged(
+                    f"the loss became {loss.item()} at epoch {epoch + 1}, batch {batch + 1}; training "
+                    f"stopped and the model holds the best weights so far (epoch "
+                    f"{history.best_epoch if history.epochs else 0})", history)
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            if clip_grad_norm is not None:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+            optimiser.step()
+            total += loss.item() * len(rows)
+        val_nll = evaluate(model, x_val, y_val).nats
+        elapsed += time.perf_counter() - start
+
+        history.train_nll.append(total / len(x_train))
+        history.val_nll.append(val_nll)
+        history.seconds.append(elapsed)
+        if val_nll <= history.best_val:
+            best_state, bad_epochs = _clone_state(model), 0
+        else:
+            bad_epochs += 1
+        bar.set_postfix(train=f"{history.train_nll[-1]:.2f}", val=f"{val_nll:.2f}",
+                        best=f"{history.best_val:.2f}")
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, model=model.state_dict(), optimiser=optimiser.state_dict(),
+                            history=asdict(history), best_state=best_state, bad_epochs=bad_epochs,
+                            rng={"torch": torch.get_rng_state(), "shuffle": shuffle.get_state()})
+    bar.close()
+    model.load_state_dict(best_state)
+    return history
+
+
+def save_checkpoint(path: str | os.PathLike, **run) -> None:
+    """Write ``run`` to ``path`` atomically: a file beside it, then a rename, so a kill mid-write
+    leaves the previous checkpoint whole."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    torch.save({"format": CHECKPOINT_FORMAT, **run}, partial)
+    os.replace(partial, path)
+
+
+def load_checkpoint(path: str | os.PathLike, model) -> dict:
+    """Read a checkpoint written by ``fit`` (tensors and plain data only: ``weights_only=True``),
+    check it belongs to ``model``'s architecture and load its weights into ``model``."""
+    try:
+        run = torch.load(path, weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as error:
+        raise ValueError(f"cannot read checkpoint {str(path)!r}: it is corrupted or not a checkpoint "
+                         f"written by armlib.fit ({type(error).__name__})") from error
+    if not isinstance(run, dict) or run.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{str(path)!r} is not a checkpoint written by armlib.fit")
+    expected = {name: tuple(value.shape) for name, value in model.state_dict().items()}
+    found = {name: tuple(value.shape) for name, value in run["model"].items()}
+    if expected != found:
+        differing = sorted(set(expected.items()) ^ set(found.items()))
+        raise ValueError(f"checkpoint {str(path)!r} holds another architecture than this model; "
+                         f"first differing weights (name, shape): {differing[:3]}")
+    model.load_state_dict(run["model"])
+    return run

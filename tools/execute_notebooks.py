@@ -1,0 +1,64 @@
+"""Re-execute chapters from their jupytext sources and write the paired .ipynb with fresh outputs.
+
+    python -m tools.execute_notebooks              every chapter, in order
+    python -m tools.execute_notebooks 04 05_pixel  chapters whose file name starts with these
+
+The .py file is the source of truth: it is read, executed top to bottom in a fresh kernel whose
+working directory is notebooks/, and written to the .ipynb beside it with its outputs. Only one
+execution runs at a time on a machine (a lock file), so timings printed in a chapter are not
+disturbed by another chapter running beside it.
+"""
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import jupytext
+from nbconvert.preprocessors import ExecutePreprocessor
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+PAIRING = {"formats": "ipynb,py:percent"}
+
+
+def chapters(prefixes: list[str]) -> list[Path]:
+    sources = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+    chosen = [path for path in sources if not prefixes or any(path.stem.startswith(p) for p in prefixes)]
+    if prefixes and not chosen:
+        raise SystemExit(f"no chapter matches {prefixes}; chapters: {[p.stem for p in sources]}")
+    return chosen
+
+
+@contextmanager
+def exclusive(lock_path: Path):
+    """Hold an exclusive lock for the block (POSIX); elsewhere just run."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def execute(source: Path) -> float:
+    notebook = jupytext.read(source)
+    notebook.metadata["kernelspec"] = KERNELSPEC
+    notebook.metadata["jupytext"] = PAIRING
+    start = time.perf_counter()
+    ExecutePreprocessor(timeout=1800, kernel_name=KERNELSPEC["name"]).preprocess(
+        notebook, {"metadata": {"path": str(NOTEBOOKS)}})
+    jupytext.write(notebook, source.with_suffix(".ipynb"))
+    return time.perf_counter() - start
+
+
+def main(prefixes: list[str]) -> None:
+    for source in chapters(prefixes):
+        with exclusive(Path("/tmp") / "armlib-execute.lock"):
+            print(f"executing {source.name} ...", flush=True)
+            print(f"  {source.with_suffix('.ipynb').name}: {execute(source):.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
