@@ -5,9 +5,12 @@ to a head, the training loop, the metric, the checks and the figures.
 """
 from .arm import ARM
 from .checks import NotAutoregressive, check_autoregressive, total_probability
+from .colour import COLOUR_SHAPE, load_colour_digits
 from .data import IMAGE_SHAPE, NUM_VALS, as_images, binarise, load_digits
 from .display import show_source
 from .heads import Categorical
+from .logistic import (DiscretizedLogistic, LogisticMixtureHead, discretized_logistic_log_prob,
+                       discretized_logistic_mixture)
 from .metrics import Score, bits_per_dim, evaluate, uniform_nats
 from .registry import MODELS, register
 from .reproducibility import seed_everything, setup
@@ -17,4 +20,6 @@ __all__ = [
     "ARM", "Categorical", "History", "IMAGE_SHAPE", "MODELS", "NUM_VALS", "NotAutoregressive", "Score",
     "TrainingDiverged", "as_images", "binarise", "bits_per_dim", "check_autoregressive", "evaluate", "fit",
     "load_digits", "register", "seed_everything", "setup", "show_source", "total_probability", "uniform_nats",
+    "COLOUR_SHAPE", "DiscretizedLogistic", "LogisticMixtureHead", "discretized_logistic_log_prob",
+    "discretized_logistic_mixture", "load_colour_digits",
 ]
