@@ -55,7 +55,8 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     set_up()
     if command == "lab":
-        return run("jupyterlab", f"--notebook-dir={ROOT / 'notebooks'}", *rest)
+        as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers
+        return run("jupyterlab", f"--ServerApp.root_dir={ROOT / 'notebooks'}", *as_root, *rest)
     if command == "test":
         parallel = ["-n", str(TEST_WORKERS), "--dist", "loadfile"] if TEST_WORKERS > 1 else []
         return run("pytest", *parallel, *rest, env={"ARMLIB_NUM_THREADS": "1"} if parallel else None)

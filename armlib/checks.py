@@ -24,49 +24,65 @@ def element_order(shape: tuple[int, ...]) -> torch.Tensor:
     return torch.arange(height * width * channels).reshape(height, width, channels).permute(2, 0, 1)
 
 
-def _describe(index, shape) -> str:
-    return f"x{list(index)}" if len(shape) > 1 else f"x[{index[0]}]"
+def _describe(index) -> str:
+    return f"x[{', '.join(map(str, index))}]"
+
+
+def _position(index, shape) -> int:
+    """Raster rank of the position (sequence step or pixel) that element ``index`` belongs to."""
+    return index[0] if len(shape) == 1 else index[1] * shape[2] + index[2]
 
 
 @torch.no_grad()
 def check_autoregressive(model, trials: int = 2, seed: int = 0) -> None:
-    """Raise ``NotAutoregressive`` unless log p(x_d | x_<d) is unchanged, exactly, by any change of
-    an input x_j at or after d.
+    """Raise ``NotAutoregressive`` unless every prediction depends on earlier inputs only.
 
-    For random inputs, every element j is changed in turn to another value; every term that comes
-    before j in the order must stay bit for bit the same. Runs on a float64 copy of the model in
-    eval mode. The message names the first leaking (output, input) pair.
+    Two exact checks, for random inputs in which every element x_j is changed in turn:
+
+    - the network's parameters at position d (a sequence step, or a pixel) must stay bit for bit
+      the same when x_j changes at d or after it (the network alone must be causal, or x_d could
+      leak into its own prediction);
+    - every term log p(x_i | x_<i) with i before j must stay bit for bit the same (this covers the
+      head, which may couple the channels of one pixel in order).
+
+    Runs on a float64 copy of the model in eval mode. The message names the first leaking pair.
     """
     generator = torch.Generator().manual_seed(seed)
     probe = copy.deepcopy(model).double()
     shape, num_vals = model.shape, model.num_vals
     rank = element_order(shape).flatten()
+    position_rank = torch.arange(math.prod(probe.positions))
+    positions = list(product(*map(range, probe.positions)))
     elements = list(product(*map(range, shape)))
     with evaluating(probe):
         for _ in range(trials):
             base = torch.randint(num_vals, shape, generator=generator)
             shift = torch.randint(1, num_vals, (len(elements),), generator=generator)
-            changed = base.repeat(len(elements), *([1] * len(shape)))
-            for j, index in enumerate(elements):
-                changed[(j, *index)] = (base[index] + shift[j]) % num_vals
-            y = None
-            if model.num_classes is not None:
-                y = torch.randint(model.num_classes, (1,), generator=generator)
-            reference = probe.log_prob(base.unsqueeze(0), y, reduction="none").flatten()
+            y = None if model.num_classes is None else torch.randint(model.num_classes, (1,), generator=generator)
+            reference_params = probe.params(base.unsqueeze(0), y).flatten(2)
+            reference_terms = probe.log_prob(base.unsqueeze(0), y, reduction="none").flatten(1)
             for start in range(0, len(elements), 256):
-                rows = changed[start:start + 256]
+                chunk = elements[start:start + 256]
+                rows = base.repeat(len(chunk), *([1] * len(shape)))
+                for k, index in enumerate(chunk):
+                    rows[(k, *index)] = (base[index] + shift[start + k]) % num_vals
                 batch_y = None if y is None else y.expand(len(rows))
-                terms = probe.log_prob(rows, batch_y, reduction="none").flatten(1)
-                moved = terms != reference
-                for k in range(len(rows)):
+                params_moved = (probe.params(rows, batch_y).flatten(2) != reference_params).any(1)
+                terms_moved = probe.log_prob(rows, batch_y, reduction="none").flatten(1) != reference_terms
+                for k, index in enumerate(chunk):
                     j = start + k
-                    leaks = moved[k] & (rank < rank[j])
+                    leaks = params_moved[k] & (position_rank <= _position(index, shape))
+                    if leaks.any():
+                        raise NotAutoregressive(
+                            f"the network's parameters at position {_describe(positions[int(leaks.nonzero()[0])])} "
+                            f"change when {_describe(index)} changes, but they may depend only on "
+                            f"earlier positions")
+                    leaks = terms_moved[k] & (rank < rank[j])
                     if leaks.any():
                         first = int(torch.nonzero(leaks)[rank[leaks].argmin()])
                         raise NotAutoregressive(
-                            f"the term at {_describe(elements[first], shape)} changes when "
-                            f"{_describe(elements[j], shape)} changes, but it may depend only on "
-                            f"inputs that come before it")
+                            f"the term at {_describe(elements[first])} changes when {_describe(index)} "
+                            f"changes, but it may depend only on inputs that come before it")
 
 
 @torch.no_grad()

@@ -1,0 +1,36 @@
+import pytest
+import torch
+
+import armlib
+
+
+def test_categorical_log_prob_is_log_softmax_at_the_value():
+    head = armlib.Categorical(5)
+    params = torch.randn(2, 5 * 3, 4)  # 3 channels, 4 positions
+    x = torch.randint(5, (2, 3, 4))
+    expected = torch.log_softmax(params.view(2, 3, 5, 4), dim=2).gather(2, x.unsqueeze(2)).squeeze(2)
+    assert torch.allclose(head.log_prob(params, x), expected)
+
+
+def test_categorical_stays_finite_when_one_logit_dominates():
+    head = armlib.Categorical(3)
+    params = torch.tensor([[[1e4], [0.0], [-1e4]]])
+    log_p = head.log_prob(params, torch.tensor([[[2]]]))
+    assert torch.isfinite(log_p).all()  # log(softmax) would give log 0 = -inf here
+    assert log_p.item() == pytest.approx(-2e4)
+
+
+def test_gumbel_max_draws_match_the_softmax():
+    head = armlib.Categorical(4)
+    logits = torch.tensor([0.0, 1.0, -1.0, 2.0], dtype=torch.float64)
+    n = 40_000
+    params = logits.view(1, 4, 1).expand(n, 4, 1)
+    draws = head.sample(params, head.noise((n, 1, 1), torch.Generator().manual_seed(0), torch.float64))
+    counts = torch.bincount(draws.flatten(), minlength=4).double()
+    expected = n * torch.softmax(logits, 0)
+    assert ((counts - expected) ** 2 / expected).sum() < 16.3  # 99.9% quantile, 3 degrees of freedom
+
+
+def test_categorical_needs_two_values():
+    with pytest.raises(ValueError, match="num_vals"):
+        armlib.Categorical(1)

@@ -1,0 +1,33 @@
+import json
+
+import pytest
+
+from armlib import ladder
+
+
+def test_readme_shows_the_ladder_the_results_files_hold():
+    readme = ladder.README.read_text()
+    assert readme == ladder.readme_with_ladder(readme), (
+        "the README's ladder is stale: run `.venv/bin/python -m armlib.ladder` to rebuild it")
+
+
+def test_every_results_file_has_the_agreed_fields():
+    for path in sorted(ladder.RESULTS.glob("*.json")):
+        for row in json.loads(path.read_text()):
+            assert set(row) == {"model", "test_nats", "test_bpd", "params", "train_seconds", "epochs"}, path
+
+
+def test_uniform_is_the_first_rung_and_chapters_follow_in_order(tmp_path):
+    ladder.record("04_b", [{"model": "m4", "test_nats": 90.0, "test_bpd": 2.03, "params": 10,
+                            "train_seconds": 1.0, "epochs": 2}], results=tmp_path)
+    ladder.record("02_a", [{"model": "m2", "test_nats": 110.0, "test_bpd": 2.48, "params": 5,
+                            "train_seconds": 1.0, "epochs": 3}], results=tmp_path)
+    rows = ladder.rows(tmp_path)
+    assert [row["model"] for row in rows] == ["uniform over 17 values", "m2", "m4"]
+    assert rows[0]["test_nats"] == pytest.approx(181.33)
+    assert "| 02_a | m2 | 110.00 |" in ladder.markdown(tmp_path)
+
+
+def test_readme_without_markers_is_reported():
+    with pytest.raises(ValueError, match="ladder"):
+        ladder.readme_with_ladder("# no table here\n")

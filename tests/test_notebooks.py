@@ -1,0 +1,44 @@
+"""The notebooks as files: every chapter is a jupytext pair whose .ipynb holds the .py's cells,
+executed top to bottom."""
+from pathlib import Path
+
+import jupytext
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+
+
+def cells(notebook):
+    return [(cell.cell_type, cell.source.strip()) for cell in notebook.cells]
+
+
+def test_there_are_chapters():
+    assert SOURCES, f"no chapter sources in {NOTEBOOKS}"
+
+
+def test_every_notebook_has_its_source_and_every_source_its_notebook():
+    assert {p.stem for p in NOTEBOOKS.glob("*.ipynb")} == {p.stem for p in SOURCES}
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_pair_holds_the_same_cells(source):
+    py, ipynb = jupytext.read(source), jupytext.read(source.with_suffix(".ipynb"))
+    assert cells(ipynb) == cells(py), f"{source.name} and its .ipynb differ: run `python3 book.py execute {source.stem[:2]}`"
+    assert ipynb.metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_committed_outputs_come_from_one_run_top_to_bottom(source):
+    code = [cell for cell in jupytext.read(source.with_suffix(".ipynb")).cells if cell.cell_type == "code"]
+    assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1)), (
+        f"{source.name}: the .ipynb was not executed top to bottom in one fresh kernel")
+    errors = [out for cell in code for out in cell.outputs if out.output_type == "error"]
+    assert not errors, f"{source.name}: a committed cell output is an error"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_no_notebook_downloads_anything(source):
+    text = source.read_text()
+    for word in ("urlopen", "requests.get", "urlretrieve", "download=True", "wget ", "curl "):
+        assert word not in text, f"{source.name} mentions {word!r}: chapters must not download"
