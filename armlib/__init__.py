@@ -3,6 +3,7 @@
 One home per idea: data, likelihood heads, causal layers and networks, the ARM that joins a network
 to a head, the training loop, the metric, the checks and the figures.
 """
+from . import ladder, plots
 from .arm import ARM
 from .checks import NotAutoregressive, check_autoregressive, total_probability
 from .colour import COLOUR_SHAPE, load_colour_digits

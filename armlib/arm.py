@@ -31,17 +31,26 @@ class ARM(nn.Module):
     """An autoregressive model over integer data of a fixed ``shape``: (D,) or (C, H, W).
 
     ``net(x)`` (or ``net(x, y)`` for a class-conditional net, one with a ``num_classes``
-    attribute) must be causal: its output at position d may depend on x_<d only.
+    attribute) must be causal: its output at position d may depend on x_<d only. With
+    ``check=True`` the constructor verifies that (``armlib.check_autoregressive``) and raises
+    ``NotAutoregressive`` naming the first leaking pair.
     """
 
-    def __init__(self, net: nn.Module, head: nn.Module, shape: tuple[int, ...]):
+    def __init__(self, net: nn.Module, head: nn.Module, shape: tuple[int, ...], *, check: bool = False):
         super().__init__()
-        if len(shape) not in (1, 3):
+        for name, module in (("net", net), ("head", head)):
+            if not isinstance(module, nn.Module):
+                raise TypeError(f"{name} must be a torch.nn.Module, got {type(module).__name__}")
+        if len(shape) not in (1, 3) or any(int(s) < 1 for s in shape):
             raise ValueError(f"shape must be (D,) for sequences or (C, H, W) for images, got {tuple(shape)}")
         self.net = net
         self.head = head
         self.shape = tuple(int(s) for s in shape)
         self.num_classes = getattr(net, "num_classes", None)
+        if check:
+            from .checks import check_autoregressive  # checks builds on ARM
+
+            check_autoregressive(self)
 
     @property
     def num_vals(self) -> int:

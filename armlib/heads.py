@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .validation import check_data
+
 
 def gumbel_noise(shape, generator=None, dtype=torch.float32) -> torch.Tensor:
     """Standard Gumbel noise, -log(-log u) with u uniform in the open interval (0, 1)."""
@@ -41,10 +43,17 @@ class Categorical(nn.Module):
         return channels * self.num_vals
 
     def _logits(self, params: torch.Tensor, channels: int) -> torch.Tensor:
-        batch, _, *positions = params.shape
+        batch, size, *positions = params.shape
+        if size != self.num_params(channels):
+            raise ValueError(f"params must have {self.num_params(channels)} = channels x num_vals entries "
+                             f"along dim 1 for {channels} channel(s), got shape {tuple(params.shape)}")
         return params.reshape(batch, channels, self.num_vals, *positions)
 
     def log_prob(self, params: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        check_data(x, x.shape[1:], self.num_vals)
+        if params.shape[0] != x.shape[0] or params.shape[2:] != x.shape[2:]:
+            raise ValueError(f"params {tuple(params.shape)} and x {tuple(x.shape)} must agree in the batch "
+                             f"and position dimensions (params (B, P, *S) for x (B, C, *S))")
         log_theta = F.log_softmax(self._logits(params, x.shape[1]), dim=2)
         return log_theta.gather(2, x.unsqueeze(2)).squeeze(2)
 

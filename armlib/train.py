@@ -16,7 +16,7 @@ import torch
 from tqdm.auto import trange
 
 from .metrics import evaluate
-from .validation import check_positive_int
+from .validation import check_data, check_labels, check_positive_int
 
 CHECKPOINT_FORMAT = "armlib.fit/1"
 
@@ -87,6 +87,12 @@ def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float
     check_positive_int(patience, "patience")
     x_train, y_train = _split(train)
     x_val, y_val = _split(val)
+    for name, x, y in (("train", x_train, y_train), ("val", x_val, y_val)):
+        check_data(x, model.shape, model.num_vals, name=name)
+        if model.num_classes is not None:
+            check_labels(y, len(x), model.num_classes, name=f"{name} labels")
+        elif y is not None:
+            raise ValueError(f"{name} holds labels (x, y), but the model is not class-conditional")
 
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     shuffle = torch.Generator().manual_seed(seed)

@@ -45,3 +45,10 @@ def test_head_that_looks_ahead_across_channels_is_caught():
     model = armlib.ARM(Constant(), PeekingHead(3), (2, 2, 2))
     with pytest.raises(armlib.NotAutoregressive, match=r"term at x\[0, 0, 0\] changes when x\[1, 0, 0\]"):
         armlib.check_autoregressive(model)
+
+
+def test_arm_checks_causality_at_construction_on_request():
+    leaky = toy_arm(leak=True)
+    with pytest.raises(armlib.NotAutoregressive):
+        armlib.ARM(leaky.net, leaky.head, leaky.shape, check=True)
+    armlib.ARM(toy_arm().net, armlib.Categorical(4), (3,), check=True)

@@ -34,3 +34,13 @@ def test_gumbel_max_draws_match_the_softmax():
 def test_categorical_needs_two_values():
     with pytest.raises(ValueError, match="num_vals"):
         armlib.Categorical(1)
+
+
+def test_categorical_refuses_mismatched_params_and_values():
+    head = armlib.Categorical(3)
+    with pytest.raises(ValueError, match="3 = channels x num_vals"):
+        head.log_prob(torch.zeros(1, 4, 2), torch.zeros(1, 1, 2, dtype=torch.long))
+    with pytest.raises(ValueError, match="agree in the batch"):
+        head.log_prob(torch.zeros(2, 3, 2), torch.zeros(1, 1, 2, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"values in \[0, 2\]"):
+        head.log_prob(torch.zeros(1, 3, 2), torch.full((1, 1, 2), 3))

@@ -109,3 +109,15 @@ def test_class_conditional_data_must_be_pairs():
 def test_counts_must_be_positive(setting):
     with pytest.raises(ValueError, match=setting):
         armlib.fit(toy_arm(), TRAIN, VAL, **{**SETTINGS, setting: 0})
+
+
+def test_training_data_of_the_wrong_shape_is_named():
+    with pytest.raises(ValueError, match=r"train must have shape \(B, 3\)"):
+        armlib.fit(toy_arm(), TRAIN[:, :2], VAL, **SETTINGS)
+    with pytest.raises(TypeError, match="val must hold integers"):
+        armlib.fit(toy_arm(), TRAIN, VAL.float(), **SETTINGS)
+
+
+def test_labels_for_an_unconditional_model_are_refused():
+    with pytest.raises(ValueError, match="not class-conditional"):
+        armlib.fit(toy_arm(), (TRAIN, TRAIN[:, 0]), VAL, **SETTINGS)
