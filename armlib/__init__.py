@@ -13,8 +13,10 @@ from .heads import Categorical
 from .logistic import (DiscretizedLogistic, LogisticMixtureHead, discretized_logistic_log_prob,
                        discretized_logistic_mixture)
 from .metrics import Score, bits_per_dim, evaluate, uniform_nats
+from .mlp import FiniteMemoryMLP
 from .registry import MODELS, register
 from .reproducibility import seed_everything, setup
+from .rnn import RecurrentNet, input_gradient_norms, set_spectral_radius
 from .train import History, TrainingDiverged, fit
 
 __all__ = [
@@ -23,4 +25,5 @@ __all__ = [
     "load_digits", "register", "seed_everything", "setup", "show_source", "total_probability", "uniform_nats",
     "COLOUR_SHAPE", "DiscretizedLogistic", "LogisticMixtureHead", "discretized_logistic_log_prob",
     "discretized_logistic_mixture", "load_colour_digits",
+    "FiniteMemoryMLP", "RecurrentNet", "input_gradient_norms", "set_spectral_radius",
 ]
