@@ -79,9 +79,11 @@ def set_spectral_radius(net: RecurrentNet, radius: float) -> None:
     by a product of k such factors. Below 1 that product shrinks geometrically (vanishing
     gradients); well above 1 the dynamics turn chaotic and it grows (exploding gradients).
     """
-    if not isinstance(net, RecurrentNet) or net.cell != "tanh":
-        raise ValueError("set_spectral_radius needs a RecurrentNet with cell='tanh' (a GRU or LSTM "
-                         "has several gated recurrent matrices, no single W_hh)")
+    if not isinstance(net, RecurrentNet):
+        raise TypeError(f"net must be a RecurrentNet, got {type(net).__name__}")
+    if net.cell != "tanh":
+        raise ValueError(f"set_spectral_radius needs cell='tanh', got cell={net.cell!r} (a GRU or LSTM "
+                         f"has several gated recurrent matrices, no single W_hh)")
     if not isinstance(radius, (int, float)) or isinstance(radius, bool) or not radius > 0:
         raise ValueError(f"radius must be a positive number, got {radius!r}")
     weight = net.rnn.weight_hh_l0

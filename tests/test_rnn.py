@@ -42,6 +42,8 @@ def test_set_spectral_radius_refuses_gated_cells_and_bad_radii():
         set_spectral_radius(RecurrentNet(num_vals=17, hidden=4, cell="gru"), 1.0)
     with pytest.raises(ValueError, match="radius must be a positive number"):
         set_spectral_radius(RecurrentNet(num_vals=17, hidden=4, cell="tanh"), 0.0)
+    with pytest.raises(TypeError, match="net must be a RecurrentNet"):
+        set_spectral_radius(armlib.MODELS["rnn"](cell="tanh"), 1.0)  # the ARM, not its net
 
 
 def test_input_gradient_norms_match_autograd_through_the_whole_model():
