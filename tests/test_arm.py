@@ -46,30 +46,6 @@ def test_sampling_restores_the_training_mode():
     assert model.training
 
 
-@pytest.mark.parametrize("bad, error, words", [
-    (torch.rand(2, 3), TypeError, "integers"),
-    (torch.zeros(2, 4, dtype=torch.long), ValueError, r"shape \(B, 3\)"),
-    (torch.full((2, 3), 4), ValueError, r"values in \[0, 3\]"),
-    (torch.full((2, 3), -1), ValueError, r"values in \[0, 3\]"),
-    (torch.zeros(0, 3, dtype=torch.long), ValueError, "empty batch"),
-    ([[0, 1, 2]], TypeError, "torch.Tensor"),
-])
-def test_bad_data_is_refused_with_what_was_expected(bad, error, words):
-    with pytest.raises(error, match=words):
-        toy_arm().log_prob(bad)
-
-
-@pytest.mark.parametrize("n, error", [(0, ValueError), (-2, ValueError), (2.5, TypeError)])
-def test_sample_refuses_a_non_positive_count(n, error):
-    with pytest.raises(error, match="n must be"):
-        toy_arm().sample(n)
-
-
-def test_unconditional_model_refuses_labels():
-    with pytest.raises(ValueError, match="not class-conditional"):
-        toy_arm().log_prob(torch.zeros(1, 3, dtype=torch.long), torch.zeros(1, dtype=torch.long))
-
-
 def test_wrongly_shaped_network_output_is_reported():
     model = armlib.ARM(toy_arm().net, armlib.Categorical(5), (3,))
     with pytest.raises(ValueError, match="parameters of shape"):
