@@ -4,24 +4,27 @@ Every sampler takes its randomness from ``ARM.noise`` up front and is a determin
 it, so for the same generator state they all return *identical* samples:
 
 - ``"plain"``: one full network pass per position, D passes (``ARM.sample_from_noise``);
-- ``"cached"``: one pass per position too, but each computes only what the newest value changes,
-  from per-layer caches (the network must offer ``net.incremental(batch, y)``, below);
+- ``"cached"``: one step per position too, but each computes only what the newest value changes,
+  from per-layer caches (``armlib.cached``: queues for causal 1-D convolutions, input caches for
+  masked 2-D ones, a row-then-pixel schedule for the gated PixelCNN's two stacks);
 - ``"predictive"`` (Wiggers & Hoogeboom, 2020): run the network in parallel on a guess of the whole
   sample, keep every position up to the first one whose draw differs from the guess (all of those
   were conditioned on exact values), take the draws as the next guess, repeat. At least one position
   is fixed per pass, often many.
 
-The cached protocol: ``net.incremental(batch, y)`` returns a callable ``step(x, position)`` that is
-called for every position in raster order with the sample so far, channel-first (B, C, *S), of
-which only positions before ``position`` are final, and returns the head's parameters at that
-position, (B, P).
+The cached protocol: ``armlib.cached.incremental(net, batch, positions, y)`` (or the network's own
+``net.incremental(batch, y)``) returns a callable ``step(x, position)`` that is called for every
+position in raster order with the sample so far, channel-first (B, C, *S), of which only positions
+before ``position`` are final, and returns the head's parameters at that position, (B, P).
 """
+import math
 from dataclasses import dataclass
 from itertools import product
 
 import torch
 
 from .arm import evaluating
+from .cached import incremental
 from .validation import check_positive_int
 
 
@@ -39,49 +42,45 @@ class PredictiveRun:
     """After each pass, how many leading positions of each example were final, (n,) per pass."""
 
 
-def _channel_first(model, x):
-    return x.unsqueeze(1) if len(model.shape) == 1 else x
-
-
 def _data_view(model, x):
     return x.squeeze(1) if len(model.shape) == 1 else x
 
 
 @torch.no_grad()
 def predictive_sample_from_noise(model, noise: torch.Tensor, y=None) -> PredictiveRun:
-    """Predictive sampling as a deterministic function of ``noise`` (see the module docstring)."""
-    n, positions = noise.shape[0], int(torch.tensor(model.positions).prod())
+    """Predictive sampling as a deterministic function of ``noise`` (see the module docstring).
+
+    Each pass runs the network on the examples that still have positions to fix, only those."""
+    n, positions = noise.shape[0], math.prod(model.positions)
     x = torch.zeros(n, model.channels, *model.positions, dtype=torch.long, device=noise.device)
-    final = torch.zeros(n, dtype=torch.long)  # leading positions known to be exact
-    passes_per_sample = torch.zeros(n, dtype=torch.long)
-    trace, passes = [], 0
-    index = torch.arange(positions)
+    final = torch.zeros(n, dtype=torch.long, device=noise.device)  # leading positions known to be exact
+    index = torch.arange(positions, device=noise.device)
+    passes_per_sample = torch.zeros(n, dtype=torch.long, device=noise.device)
+    trace = []
     with evaluating(model):
-        while (final < positions).any():
-            draw = model.head.sample(model.params(_data_view(model, x), y), noise)
-            passes += 1
-            passes_per_sample[final < positions] += 1
-            differs = (draw != x).flatten(2).any(1)  # (n, positions): any channel differs
-            differs &= index >= final[:, None]
-            first = torch.where(differs.any(1), differs.float().argmax(1), torch.full_like(final, positions - 1))
-            kept = (index < final[:, None]).reshape(n, 1, *model.positions)  # exact already: keep as is
-            x = torch.where(kept, x, draw)
-            final = torch.maximum(final, first + 1)
-            trace.append(final.clone())
-    return PredictiveRun(_data_view(model, x), passes, passes_per_sample, trace)
+        while (active := (final < positions).nonzero().squeeze(1)).numel():
+            guess, fixed = x[active], final[active]
+            passes_per_sample[active] += 1
+            draw = model.head.sample(model.params(_data_view(model, guess), None if y is None else y[active]),
+                                     noise[active])
+            differs = (draw != guess).flatten(2).any(1) & (index >= fixed[:, None])  # (active, positions)
+            first = torch.where(differs.any(1), differs.float().argmax(1), positions - 1)
+            # Positions before `fixed` are exact already; the rest take the draws as the next guess.
+            kept = (index < fixed[:, None]).reshape(-1, 1, *model.positions)
+            x[active] = torch.where(kept, guess, draw)
+            final[active] = first + 1
+            trace.append(final.cpu().clone())
+    return PredictiveRun(_data_view(model, x), len(trace), passes_per_sample, trace)
 
 
 @torch.no_grad()
 def cached_sample_from_noise(model, noise: torch.Tensor, y=None) -> torch.Tensor:
-    """The plain sampler's loop, with each step computed incrementally by ``net.incremental``."""
-    incremental = getattr(model.net, "incremental", None)
-    if incremental is None:
-        raise ValueError(f"cached sampling needs a network with an `incremental(batch, y)` method; "
-                         f"{type(model.net).__name__} has none (use the plain or predictive sampler)")
+    """The plain sampler's loop, with each step computed from per-layer caches
+    (``armlib.cached.incremental``); refuses a network it cannot step with a ValueError."""
     n = noise.shape[0]
     x = torch.zeros(n, model.channels, *model.positions, dtype=torch.long, device=noise.device)
     with evaluating(model):
-        step = incremental(n, y)
+        step = incremental(model.net, n, model.positions, y)
         for position in product(*map(range, model.positions)):
             params = step(x, position)
             at = (..., *[slice(i, i + 1) for i in position])

@@ -1,9 +1,147 @@
+"""The samplers: plain, cached and predictive return the very same samples for the same noise."""
+from itertools import product
+
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import armlib
-from armlib.sampling import predictive_sample_from_noise, sample
+from armlib.arm import evaluating
+from armlib.cached import ConvQueue, incremental, supports_caching
+from armlib.conv1d import CausalConv1d, DilatedConvNet, SeedConvNet
+from armlib.gated_pixelcnn import GatedPixelCNN
+from armlib.logistic import LogisticMixtureHead
+from armlib.mlp import FiniteMemoryMLP
+from armlib.pixelcnn import PixelCNN
+from armlib.rnn import RecurrentNet
+from armlib.sampling import cached_sample_from_noise, predictive_sample_from_noise, sample
 from toy import toy_arm
+
+BATCH_SIZES = (1, 2, 3)
+
+
+def labels(model, n):
+    return None if model.num_classes is None else torch.arange(n) % model.num_classes
+
+
+def variants():
+    """Networks beyond the registered defaults: other kernels, dilations, depths, cells, shapes."""
+    categorical = armlib.Categorical(armlib.NUM_VALS)
+    sequence, image = (64,), (1, 8, 8)
+    return {
+        "seed_kernel_2": armlib.ARM(SeedConvNet(channels=8, kernel_size=2, num_layers=3), categorical, sequence),
+        "dilated_1_3_9": armlib.ARM(DilatedConvNet(channels=8, kernel_size=2, dilations=(1, 3, 9), first_kernel_size=1,
+                                                   dropout=0.5), categorical, sequence),
+        "dilated_short": armlib.ARM(DilatedConvNet(channels=8), categorical, (5,)),
+        "pixelcnn_wide_kernels_5x7": armlib.ARM(PixelCNN(channels=8, layers=2, kernel_size=5, first_kernel_size=7,
+                                                         dropout=0.5), categorical, (1, 5, 7)),
+        "gated_kernel_5_conditional_6x4": armlib.ARM(GatedPixelCNN(channels=8, blocks=3, kernel_size=5, num_classes=3),
+                                                     categorical, (1, 6, 4)),
+        "gated_1x9": armlib.ARM(GatedPixelCNN(channels=8, blocks=2), categorical, (1, 1, 9)),
+        "pixelcnn_logistic_mixture": armlib.ARM(PixelCNN(num_vals=15, channels=8, layers=2),
+                                                LogisticMixtureHead(15, num_components=5), image),
+        "lstm": armlib.ARM(RecurrentNet(armlib.NUM_VALS, hidden=8, cell="lstm"), categorical, sequence),
+        "tanh_rnn": armlib.ARM(RecurrentNet(armlib.NUM_VALS, hidden=8, cell="tanh"), categorical, sequence),
+        "mlp_window_5_position": armlib.ARM(FiniteMemoryMLP(armlib.NUM_VALS, window=5, hidden=8, num_positions=64),
+                                            categorical, sequence),
+    }
+
+
+def every_model():
+    torch.manual_seed(0)
+    return {**{name: build() for name, build in armlib.MODELS.items()}, **variants()}
+
+
+MODELS = every_model()
+CACHED = sorted(name for name, model in MODELS.items() if supports_caching(model.net))
+
+
+def test_every_registered_network_can_be_cached():
+    assert set(armlib.MODELS) <= set(CACHED)
+
+
+@pytest.mark.parametrize("name", CACHED)
+def test_a_cached_step_gives_the_full_networks_parameters_at_its_position(name):
+    """The strongest check: each step's parameters equal those of one full pass, although every
+    position from the step's own on holds values the step must ignore."""
+    model = MODELS[name].double()
+    n = 3
+    x = torch.randint(model.num_vals, (n, *model.shape), generator=torch.Generator().manual_seed(1))
+    y = labels(model, n)
+    with torch.no_grad(), evaluating(model):
+        full = model.params(x, y)
+        step = incremental(model.net, n, model.positions, y)
+        channel_first = x.unsqueeze(1) if len(model.shape) == 1 else x
+        for position in product(*map(range, model.positions)):
+            torch.testing.assert_close(step(channel_first, position), full[(..., *position)], rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_plain_cached_and_predictive_samplers_draw_the_same_samples(name):
+    model = MODELS[name].double()
+    noise = model.noise(max(BATCH_SIZES), torch.Generator().manual_seed(2))
+    y = labels(model, max(BATCH_SIZES))
+    plain = model.sample_from_noise(noise, y)
+    for n in BATCH_SIZES:  # each example's draw depends on its own noise only, so a prefix of the batch
+        rows = None if y is None else y[:n]
+        predictive = predictive_sample_from_noise(model, noise[:n], rows)
+        assert torch.equal(predictive.samples, plain[:n]), f"predictive sampling differs at batch {n}"
+        if name in CACHED:
+            assert torch.equal(cached_sample_from_noise(model, noise[:n], rows), plain[:n]), f"cached differs at batch {n}"
+
+
+@pytest.mark.parametrize("method", ["cached", "predictive"])
+def test_the_same_generator_state_gives_the_same_samples_through_sample(method):
+    model = armlib.MODELS["gated_pixelcnn_conditional"](channels=8).double()
+    plain = model.sample(3, y=7, generator=torch.Generator().manual_seed(3))
+    assert torch.equal(sample(model, 3, method, y=7, generator=torch.Generator().manual_seed(3)), plain)
+
+
+@settings(max_examples=30, deadline=None)
+@given(kernel_size=st.integers(1, 4), dilation=st.integers(1, 5), length=st.integers(1, 12),
+       seed=st.integers(0, 2**16))
+def test_conv_queue_reproduces_the_causal_convolution_position_by_position(kernel_size, dilation, length, seed):
+    torch.manual_seed(seed)
+    conv = CausalConv1d(2, 3, kernel_size, dilation, option="B").double()
+    h = torch.randn(4, 2, length, dtype=torch.float64)
+    queue = ConvQueue(conv, batch=4)
+    with torch.no_grad():
+        stepped = torch.stack([queue(h[:, :, d]) for d in range(length)], dim=2)
+        torch.testing.assert_close(stepped, conv(h), rtol=0, atol=1e-12)
+
+
+def test_steps_out_of_raster_order_are_refused():
+    model = armlib.MODELS["pixelcnn"]()
+    step = incremental(model.net, 1, model.positions)
+    x = torch.zeros(1, 1, 8, 8, dtype=torch.long)
+    step(x, (0, 0))
+    with pytest.raises(ValueError, match=r"raster order: expected position \(0, 1\), got \(0, 2\)"):
+        step(x, (0, 2))
+
+
+def test_cached_sampling_refuses_a_network_it_cannot_step():
+    model = toy_arm()
+    assert not supports_caching(model.net)
+    with pytest.raises(ValueError, match="cached generation does not know MaskedDense"):
+        sample(model, 2, "cached")
+
+
+def test_cached_sampling_uses_a_networks_own_incremental_method():
+    model = toy_arm(length=4, num_vals=3).double()
+    calls = []
+
+    def own_incremental(batch, y):
+        def step(x, position):
+            calls.append(position)
+            return model.net(x[:, 0])[(..., *position)]  # a full pass: correct, if not fast
+        return step
+
+    model.net.incremental = own_incremental
+    assert supports_caching(model.net)
+    plain = sample(model, 3, "plain", generator=torch.Generator().manual_seed(5))
+    assert torch.equal(sample(model, 3, "cached", generator=torch.Generator().manual_seed(5)), plain)
+    assert calls == [(0,), (1,), (2,), (3,)]
 
 
 @pytest.mark.parametrize("n", [1, 5, 32])
@@ -22,6 +160,9 @@ def test_predictive_sampling_counts_its_passes():
     assert run.passes == int(run.passes_per_sample.max()) == len(run.final_positions)
     assert (run.final_positions[-1] == 6).all()
     assert all((later >= earlier).all() for earlier, later in zip(run.final_positions, run.final_positions[1:]))
+    # an example takes part in a pass exactly while it has positions left to fix
+    taking_part = torch.stack([torch.zeros(16, dtype=torch.long), *run.final_positions[:-1]]) < 6
+    assert torch.equal(taking_part.sum(0), run.passes_per_sample)
 
 
 def test_a_model_whose_draws_ignore_the_past_needs_two_passes():
@@ -32,9 +173,13 @@ def test_a_model_whose_draws_ignore_the_past_needs_two_passes():
     assert run.passes == 2  # one to draw every position, one to confirm the guess
 
 
-def test_cached_sampling_refuses_a_network_without_caches():
-    with pytest.raises(ValueError, match="MaskedDense has none"):
-        sample(toy_arm(), 2, "cached")
+def test_predictive_sampling_runs_the_network_only_on_unfinished_examples():
+    model = toy_arm(length=6, num_vals=3).double()
+    batch_sizes = []
+    model.net.register_forward_hook(lambda module, inputs, output: batch_sizes.append(inputs[0].shape[0]))
+    run = predictive_sample_from_noise(model, model.noise(16, torch.Generator().manual_seed(0)))
+    assert sum(batch_sizes) == int(run.passes_per_sample.sum())
+    assert batch_sizes == sorted(batch_sizes, reverse=True)
 
 
 def test_unknown_sampler_is_refused():
