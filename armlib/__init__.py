@@ -7,6 +7,7 @@ from . import ladder, plots
 from .arm import ARM
 from .checks import NotAutoregressive, check_autoregressive, total_probability
 from .colour import COLOUR_SHAPE, load_colour_digits
+from .conv1d import CausalConv1d, DilatedConvNet, SeedConvNet, input_dependence, receptive_field
 from .data import IMAGE_SHAPE, NUM_VALS, as_images, binarise, load_digits
 from .display import show_source
 from .heads import Categorical
@@ -26,4 +27,5 @@ __all__ = [
     "COLOUR_SHAPE", "DiscretizedLogistic", "LogisticMixtureHead", "discretized_logistic_log_prob",
     "discretized_logistic_mixture", "load_colour_digits",
     "FiniteMemoryMLP", "RecurrentNet", "input_gradient_norms", "set_spectral_radius",
+    "CausalConv1d", "DilatedConvNet", "SeedConvNet", "input_dependence", "receptive_field",
 ]
