@@ -94,13 +94,14 @@ armlib.show_source(CausalConv1d)
 # NBVAL_CHECK_OUTPUT
 toy_input = torch.arange(1.0, TOY_LENGTH + 1).reshape(1, 1, TOY_LENGTH)
 print("input    ", toy_input.flatten().int().tolist())
+window_sums = {}
 for option in "BA":
     layer = CausalConv1d(1, 1, TOY_KERNEL, option=option, bias=False)
     with torch.no_grad():
         layer.weight.fill_(1.0)
-        window_sums = layer(toy_input).flatten().int().tolist()
-    print(f"option {option} ", window_sums, f"(left padding: {layer.left_padding} zeros)")
-assert window_sums == [0, 1, 3, 6, 9, 12, 15, 18]
+        window_sums[option] = layer(toy_input).flatten().int().tolist()
+    print(f"option {option} ", window_sums[option], f"(left padding: {layer.left_padding} zeros)")
+assert window_sums == {"B": [1, 3, 6, 9, 12, 15, 18, 21], "A": [0, 1, 3, 6, 9, 12, 15, 18]}
 
 # %% [markdown]
 # Symmetric ("same") padding, the default in image models, would centre the window on $d$ and
