@@ -1,7 +1,7 @@
 """The likelihood ladder: every model of the book, one table, one metric.
 
 Each model chapter writes its rows to ``results/<chapter>.json``; the README's table is built from
-those files (``python -m armlib.ladder`` rewrites it) and a test fails when the two disagree.
+those files (``python -m tools.update_ladder`` rewrites it) and a test fails when the two disagree.
 """
 import json
 from pathlib import Path
@@ -56,8 +56,3 @@ def readme_with_ladder(readme: str, results: Path = RESULTS) -> str:
     if not found or END not in rest:
         raise ValueError(f"the README has no {START} ... {END} section for the ladder")
     return f"{head}{START}\n{markdown(results)}\n{END}{rest.partition(END)[2]}"
-
-
-if __name__ == "__main__":
-    README.write_text(readme_with_ladder(README.read_text()))
-    print(markdown())

@@ -8,7 +8,7 @@ from armlib import ladder
 def test_readme_shows_the_ladder_the_results_files_hold():
     readme = ladder.README.read_text()
     assert readme == ladder.readme_with_ladder(readme), (
-        "the README's ladder is stale: run `.venv/bin/python -m armlib.ladder` to rebuild it")
+        "the README's ladder is stale: run `.venv/bin/python -m tools.update_ladder` to rebuild it")
 
 
 def test_every_results_file_has_the_agreed_fields():
