@@ -7,14 +7,19 @@ from . import ladder, plots
 from .arm import ARM
 from .checks import NotAutoregressive, check_autoregressive, total_probability
 from .colour import COLOUR_SHAPE, load_colour_digits
+from .completion import complete
 from .conv1d import CausalConv1d, DilatedConvNet, SeedConvNet, input_dependence, receptive_field
 from .data import IMAGE_SHAPE, NUM_VALS, as_images, binarise, load_digits
 from .display import show_source
+from .gated_pixelcnn import GatedPixelCNN
 from .heads import Categorical
 from .logistic import (DiscretizedLogistic, LogisticMixtureHead, discretized_logistic_log_prob,
                        discretized_logistic_mixture)
 from .metrics import Score, bits_per_dim, evaluate, uniform_nats
 from .mlp import FiniteMemoryMLP
+from .pixelcnn import MaskedConv2d, PixelCNN, causal_mask
+from .receptive_field_2d import (blind_spot, field_map, influencing_positions, position_gradient, raster_past,
+                                 show_receptive_field)
 from .registry import MODELS, register
 from .reproducibility import seed_everything, setup
 from .rnn import RecurrentNet, input_gradient_norms, set_spectral_radius
@@ -28,4 +33,6 @@ __all__ = [
     "discretized_logistic_mixture", "load_colour_digits",
     "FiniteMemoryMLP", "RecurrentNet", "input_gradient_norms", "set_spectral_radius",
     "CausalConv1d", "DilatedConvNet", "SeedConvNet", "input_dependence", "receptive_field",
+    "GatedPixelCNN", "MaskedConv2d", "PixelCNN", "blind_spot", "causal_mask", "complete", "field_map",
+    "influencing_positions", "position_gradient", "raster_past", "show_receptive_field",
 ]

@@ -1,0 +1,103 @@
+"""Receptive fields of image networks by gradients: which input pixels reach the output at one
+position (the 2-D companion of ``armlib.conv1d.receptive_field``).
+
+For a network f and an image x, the gradient of the outputs at position (i, j), summed over their
+channels, with respect to x is zero at every pixel that no path through the network connects to
+(i, j). Drawn as an image, it shows what a model may look at when it predicts x_ij. For a causal
+image model every pixel before (i, j) in raster order should be reachable; the ones that are not
+form its blind spot.
+
+A nonzero gradient proves a dependence; a zero one at a single input can, in a network with ReLUs,
+also mean that every path happens to be switched off there. Use random float64 inputs (or a network
+without such units) and read the picture with that in mind; ``armlib.check_autoregressive`` is the
+exhaustive test of causality.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.patches import Rectangle
+
+
+def _check_position(position, height: int, width: int) -> tuple[int, int]:
+    if (not isinstance(position, (tuple, list)) or len(position) != 2
+            or not all(isinstance(p, int) and not isinstance(p, bool) for p in position)):
+        raise TypeError(f"position must be a pair of ints (row, column), got {position!r}")
+    row, column = position
+    if not (0 <= row < height and 0 <= column < width):
+        raise ValueError(f"position must lie in the {height}x{width} image, got {tuple(position)}")
+    return row, column
+
+
+def position_gradient(net, x: torch.Tensor, position, y: torch.Tensor | None = None) -> torch.Tensor:
+    """|d sum_p f(x)[0, p, i, j] / d x[0]|, summed over the input channels: an (H, W) image.
+
+    ``net`` maps a float image batch (B, C, H, W) (and labels ``y`` when given) to (B, P, H, W);
+    ``x`` is one float image (1, C, H, W) in the network's dtype; ``position`` is (i, j).
+    """
+    if not isinstance(x, torch.Tensor) or not x.dtype.is_floating_point:
+        raise TypeError(f"x must be a floating-point tensor (gradients need one), got "
+                        f"{x.dtype if isinstance(x, torch.Tensor) else type(x).__name__}")
+    if x.dim() != 4 or x.shape[0] != 1:
+        raise ValueError(f"x must be one image of shape (1, C, H, W), got {tuple(x.shape)}")
+    row, column = _check_position(position, *x.shape[2:])
+    x = x.detach().clone().requires_grad_(True)
+    out = net(x) if y is None else net(x, y)
+    if out.dim() != 4 or tuple(out.shape[2:]) != tuple(x.shape[2:]):
+        raise ValueError(f"the network must return (1, P, {x.shape[2]}, {x.shape[3]}), got {tuple(out.shape)}")
+    (gradient,) = torch.autograd.grad(out[0, :, row, column].sum(), x)
+    return gradient[0].abs().sum(0)
+
+
+def influencing_positions(gradient: torch.Tensor) -> set[tuple[int, int]]:
+    """The pixels (row, column) where ``position_gradient`` is nonzero: the receptive field."""
+    return {(int(r), int(c)) for r, c in torch.nonzero(gradient)}
+
+
+def raster_past(position, height: int, width: int) -> set[tuple[int, int]]:
+    """Every pixel strictly before ``position`` in raster order: what x_ij may depend on."""
+    row, column = _check_position(position, height, width)
+    return {(r, c) for r in range(height) for c in range(width) if (r, c) < (row, column)}
+
+
+def blind_spot(gradient: torch.Tensor, position) -> set[tuple[int, int]]:
+    """Pixels before ``position`` in raster order that do not influence it: the region the model
+    is allowed to use but cannot see."""
+    return raster_past(position, *gradient.shape) - influencing_positions(gradient)
+
+
+def field_map(gradient: torch.Tensor, position) -> str:
+    """The receptive field as text, one line per row: ``o`` the position, ``#`` a pixel that
+    influences it, ``x`` a blind-spot pixel (before it in raster order, yet unseen), ``.`` the rest."""
+    row, column = _check_position(position, *gradient.shape)
+    influencing, blind = influencing_positions(gradient), blind_spot(gradient, position)
+
+    def symbol(r: int, c: int) -> str:
+        if (r, c) == (row, column):
+            return "o"
+        return "#" if (r, c) in influencing else "x" if (r, c) in blind else "."
+
+    height, width = gradient.shape
+    return "\n".join(" ".join(symbol(r, c) for c in range(width)) for r in range(height))
+
+
+def show_receptive_field(gradient: torch.Tensor, position, *, ax=None, title: str | None = None):
+    """Draw log10 |gradient| (white where it is zero), the position in a red frame and every
+    blind-spot pixel crossed out in red."""
+    row, column = _check_position(position, *gradient.shape)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    magnitude = gradient.detach().double().numpy()
+    shown = np.ma.masked_equal(magnitude, 0.0)
+    colormap = plt.get_cmap("Blues").with_extremes(bad="white")
+    ax.imshow(np.ma.log10(shown), cmap=colormap, interpolation="nearest")
+    ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2))
+    for r, c in blind_spot(gradient, position):
+        ax.plot(c, r, marker="x", color="red", markersize=5)
+    height, width = gradient.shape
+    ax.set_xticks(np.arange(-0.5, width), minor=True)
+    ax.set_yticks(np.arange(-0.5, height), minor=True)
+    ax.grid(which="minor", color="lightgray", linewidth=0.5)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    if title:
+        ax.set_title(title)
+    return ax
