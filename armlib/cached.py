@@ -236,13 +236,13 @@ class GatedBlockSteps:
 
     def vertical_row(self, i: int) -> torch.Tensor:
         """Start row i: the vertical pre-activation a_v along it, and the block's vertical output,
-        gate(a_v [+ e_y]), (B, C, W), which is the next block's vertical input."""
+        dropout(gate(a_v [+ e_y])), (B, C, W), which is the next block's vertical input."""
         a_v = self.block.vertical.conv(self.vertical_inputs[:, :, i:i + self.half + 1])  # (B, 2C, 1, W)
         self.link = self.block.vertical_to_horizontal(a_v)[:, :, 0].transpose(1, 2).contiguous()
         self.horizontal_inputs.zero_()
         if self.class_bias is not None:
             a_v = a_v + self.class_bias[:, :, None, None]
-        return gate(a_v)[:, :, 0]
+        return self.block.dropout(gate(a_v))[:, :, 0]
 
     def __call__(self, j: int, h: Vector | None) -> Vector:
         """The block's horizontal output at column j; ``h`` is its horizontal input there (already

@@ -57,8 +57,9 @@ MODELS = every_model()
 CACHED = sorted(name for name, model in MODELS.items() if supports_caching(model.net))
 
 
-def test_every_registered_network_can_be_cached():
-    assert set(armlib.MODELS) <= set(CACHED)
+def test_the_books_convolutional_and_recurrent_models_can_be_cached():
+    assert {"causal_conv1d_seed", "causal_conv1d", "pixelcnn", "gated_pixelcnn", "gated_pixelcnn_conditional",
+            "rnn", "mlp", "mlp_position"} <= set(CACHED)
 
 
 @pytest.mark.parametrize("name", CACHED)
@@ -89,6 +90,9 @@ def test_plain_cached_and_predictive_samplers_draw_the_same_samples(name):
         assert torch.equal(predictive.samples, plain[:n]), f"predictive sampling differs at batch {n}"
         if name in CACHED:
             assert torch.equal(cached_sample_from_noise(model, noise[:n], rows), plain[:n]), f"cached differs at batch {n}"
+        else:  # a network added later that armlib.cached does not know yet must be refused, not guessed at
+            with pytest.raises(ValueError, match="cached generation does not know"):
+                cached_sample_from_noise(model, noise[:n], rows)
 
 
 @pytest.mark.parametrize("method", ["cached", "predictive"])
