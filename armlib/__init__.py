@@ -18,6 +18,7 @@ from .logistic import (DiscretizedLogistic, LogisticMixtureHead, discretized_log
 from .metrics import Score, bits_per_dim, evaluate, uniform_nats
 from .mlp import FiniteMemoryMLP
 from .pixelcnn import MaskedConv2d, PixelCNN, causal_mask
+from .pixelcnn_pp import gated_pixelcnn_for_head
 from .receptive_field_2d import (blind_spot, field_map, influencing_positions, position_gradient, raster_past,
                                  show_receptive_field)
 from .registry import MODELS, register
@@ -30,7 +31,7 @@ __all__ = [
     "TrainingDiverged", "as_images", "binarise", "bits_per_dim", "check_autoregressive", "evaluate", "fit",
     "load_digits", "register", "seed_everything", "setup", "show_source", "total_probability", "uniform_nats",
     "COLOUR_SHAPE", "DiscretizedLogistic", "LogisticMixtureHead", "discretized_logistic_log_prob",
-    "discretized_logistic_mixture", "load_colour_digits",
+    "discretized_logistic_mixture", "gated_pixelcnn_for_head", "load_colour_digits",
     "FiniteMemoryMLP", "RecurrentNet", "input_gradient_norms", "set_spectral_radius",
     "CausalConv1d", "DilatedConvNet", "SeedConvNet", "input_dependence", "receptive_field",
     "GatedPixelCNN", "MaskedConv2d", "PixelCNN", "blind_spot", "causal_mask", "complete", "field_map",
