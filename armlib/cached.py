@@ -15,7 +15,7 @@ compute only the new position:
   computed when the row starts; the horizontal stack then goes pixel by pixel along a row buffer;
 - a recurrent network keeps its hidden state, a finite-memory MLP reads its window directly.
 
-``incremental(net, batch, y)`` gives the step function of ``armlib.sampling.cached_sample_from_noise``:
+``incremental(net, batch, positions, y)`` gives the step function of ``armlib.sampling.cached_sample_from_noise``:
 ``step(x, position)`` -> the head's parameters (B, P) at ``position``, computed from the cached
 activations and the sample so far ``x`` (B, C, *S), called for every position in raster order.
 A network may bring its own ``net.incremental(batch, y)``; otherwise the class decides, and a
@@ -78,16 +78,16 @@ class ConvQueue:
         length = (kernel_size - 1) * dilation + 1
         # Zeros: what the convolution's left padding feeds it before the sequence starts.
         self.queue = conv.weight.new_zeros(batch, length, conv.in_channels)
-        self.newest = length - 1  # the slot of the newest input
+        self.slot = length - 1  # where the newest input sits
         # The taps' slots, oldest first, for each slot of the newest input.
-        self.taps = [(newest + 1 + torch.arange(0, length, dilation)) % length for newest in range(length)]
+        self.taps = [(slot + 1 + torch.arange(0, length, dilation)) % length for slot in range(length)]
         self.weight = conv.weight.transpose(1, 2).flatten(1)  # (C_out, k C_in), to match (B, k, C_in)
         self.bias = conv.bias
 
     def __call__(self, newest: Vector) -> Vector:
-        self.newest = (self.newest + 1) % len(self.taps)
-        self.queue[:, self.newest] = newest
-        return F.linear(self.queue[:, self.taps[self.newest]].flatten(1), self.weight, self.bias)
+        self.slot = (self.slot + 1) % len(self.taps)  # the oldest input's slot, overwritten
+        self.queue[:, self.slot] = newest
+        return F.linear(self.queue[:, self.taps[self.slot]].flatten(1), self.weight, self.bias)
 
 
 class GatedResidualStep:
