@@ -154,7 +154,8 @@ def main(argv=None) -> None:
                         help="plain steps timed on the 28x28 canvas, scaled to D = 784 (default: 2)")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     parser.add_argument("--quick", action="store_true",
-                        help="smoke test, overriding the options above: random weights, batch sizes 1 and 4, 28x28 at batch 1")
+                        help="smoke test, overriding the options above: random weights, batch sizes 1 and 4, "
+                             "28x28 at batch 1")
     args = parser.parse_args(argv)
     if args.quick:
         args.batch_sizes, args.large_batch_sizes, args.epochs, args.plain_passes = [1, 4], [1], 0, 1

@@ -231,11 +231,10 @@ def seconds(run, budget=0.5):
     return best
 
 
-builders = {
-    "CausalConv1D": lambda side: armlib.ARM(DilatedConvNet(**TIMING_NETS["conv1d"]), armlib.Categorical(armlib.NUM_VALS),
-                                            (side * side,)),
-    "gated PixelCNN": lambda side: armlib.ARM(GatedPixelCNN(**TIMING_NETS["gated"]), armlib.Categorical(armlib.NUM_VALS),
-                                              (1, side, side)),
+categorical = armlib.Categorical(armlib.NUM_VALS)
+builders = {  # side -> an untrained model over D = side x side positions
+    "CausalConv1D": lambda side: armlib.ARM(DilatedConvNet(**TIMING_NETS["conv1d"]), categorical, (side * side,)),
+    "gated PixelCNN": lambda side: armlib.ARM(GatedPixelCNN(**TIMING_NETS["gated"]), categorical, (1, side, side)),
 }
 timings = {}
 for label, build in builders.items():
@@ -313,7 +312,8 @@ digits_model, digits_history, digits_score = trained_arm(armlib.NUM_VALS, lambda
 binary_model, binary_history, binary_score = trained_arm(2, armlib.binarise)
 print(f"digits:           test NLL {digits_score.nats:.2f} nats per image "
       f"(uniform {armlib.uniform_nats(DIGIT_LENGTH, armlib.NUM_VALS):.1f})")
-print(f"binarised digits: test NLL {binary_score.nats:.2f} nats per image (uniform {armlib.uniform_nats(DIGIT_LENGTH, 2):.1f})")
+print(f"binarised digits: test NLL {binary_score.nats:.2f} nats per image "
+      f"(uniform {armlib.uniform_nats(DIGIT_LENGTH, 2):.1f})")
 
 # %%
 assert digits_score.nats < 100.0, digits_score

@@ -89,7 +89,8 @@ def test_plain_cached_and_predictive_samplers_draw_the_same_samples(name):
         predictive = predictive_sample_from_noise(model, noise[:n], rows)
         assert torch.equal(predictive.samples, plain[:n]), f"predictive sampling differs at batch {n}"
         if name in CACHED:
-            assert torch.equal(cached_sample_from_noise(model, noise[:n], rows), plain[:n]), f"cached differs at batch {n}"
+            cached = cached_sample_from_noise(model, noise[:n], rows)
+            assert torch.equal(cached, plain[:n]), f"cached sampling differs at batch {n}"
         else:  # a network added later that armlib.cached does not know yet must be refused, not guessed at
             with pytest.raises(ValueError, match="cached generation does not know"):
                 cached_sample_from_noise(model, noise[:n], rows)
