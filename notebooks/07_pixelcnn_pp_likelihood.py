@@ -189,7 +189,8 @@ for mean in [-0.5, -1.5, -2.0, -2.3, -2.5, -4.0]:
 # %% [markdown]
 # The naive value loses its digits as $e^{-b}$ approaches the spacing of float64 numbers near 1
 # (about $10^{-16}$, reached at $b \approx 37$): it is wrong in the fourth decimal at $b = 31$, by
-# 0.1 at $b = 35.8$, and $-\infty$ beyond. The stable value follows the exact one all the way. The unit tests check the same for every level, at 2, 17 and 256 levels, means far outside
+# 0.1 at $b = 35.8$, and $-\infty$ beyond. The stable value follows the exact one all the way.
+# The unit tests check the same for every level, at 2, 17 and 256 levels, means far outside
 # $[-1, 1]$ and log-scales from $-10$ to $5$: the probabilities sum to 1 within $10^{-9}$ in float64,
 # and neither value nor gradient is ever `nan` or `inf` (also as hypothesis property tests).
 #
@@ -211,7 +212,8 @@ logits, means, scales = (torch.tensor(MIXTURE[key], dtype=f64) for key in ("logi
 mixture = armlib.discretized_logistic_mixture(logits, means, scales.log(), NUM_VALS)
 weights = logits.softmax(0)
 print(mixture)
-print("support:", mixture.support, "  P summed over the levels:", round(mixture.log_prob(levels).exp().sum().item(), 12))
+print("support:", mixture.support)
+print("P summed over the levels:", round(mixture.log_prob(levels).exp().sum().item(), 12))
 
 fig, ax = plt.subplots(figsize=(8, 3.2))
 draw_discretised(ax, mixture.log_prob(levels).exp(),
@@ -311,14 +313,16 @@ def output_layer_params(model):
 # NBVAL_CHECK_OUTPUT
 for name, model in [("categorical", categorical), ("logistic mixture", mixture_model)]:
     armlib.check_autoregressive(model)
+    total = sum(p.numel() for p in model.parameters())
     print(f"{name:17s}: {model.head.num_params(1):3d} outputs per pixel, output layer "
-          f"{output_layer_params(model):4d} weights, whole model {sum(p.numel() for p in model.parameters()):,}; causal")
+          f"{output_layer_params(model):4d} weights, whole model {total:,}; causal")
 print()
 print("outputs per pixel       levels   categorical   mixture K=5   mixture K=10")
 for channels in (1, 3):
     for num_vals in (17, 256):
+        k5, k10 = (LogisticMixtureHead(num_vals, k).num_params(channels) for k in (5, 10))
         print(f"{channels} channel{'s' if channels > 1 else ' '}             {num_vals:9d}  {channels * num_vals:12d}  "
-              f"{LogisticMixtureHead(num_vals, 5).num_params(channels):12d}  {LogisticMixtureHead(num_vals, 10).num_params(channels):13d}")
+              f"{k5:12d}  {k10:13d}")
 
 
 # %%
@@ -355,8 +359,9 @@ plots.image_grid(mixture_model.sample(NUM_SAMPLES, generator=generator), 4, ax=a
 plt.show()
 
 # %% [markdown]
-# Where does one head do better than the other? The map shows, for every pixel, the mean over the
-# test split of $-\log p_\text{mixture}(x_d \mid \mathbf{x}_{<d}) + \log p_\text{categorical}(x_d \mid \mathbf{x}_{<d})$:
+# Where does one head do better than the other? The map shows, for every pixel $d$, the mean over
+# the test split of
+# $-\log p_\text{mixture}(x_d \mid \mathbf{x}_{<d}) + \log p_\text{categorical}(x_d \mid \mathbf{x}_{<d})$:
 # blue where the mixture is better, red where the categorical head is.
 
 # %%
@@ -410,13 +415,15 @@ print(ladder.markdown())
 # A colour pixel has three values, red, green and blue, and the chain rule orders them too: the ARM
 # reads the image pixel by pixel in raster order and, inside a pixel, channel by channel,
 #
-# $$p(\mathbf{x}) = \prod_{i} p(r_i \mid \mathbf{x}_{<i})\, p(g_i \mid r_i, \mathbf{x}_{<i})\, p(b_i \mid r_i, g_i, \mathbf{x}_{<i}).$$
+# $$p(\mathbf{x}) = \prod_{i} p(r_i \mid \mathbf{x}_{<i})\,
+#   p(g_i \mid r_i, \mathbf{x}_{<i})\, p(b_i \mid r_i, g_i, \mathbf{x}_{<i}).$$
 #
 # PixelCNN++ does not run the network three times per pixel. The network sees only earlier pixels
 # and gives, per pixel and mixture component $k$, one set of parameters for all three channels; the
 # head then lets a channel's mean depend linearly on the channels before it in the same pixel,
 #
-# $$\mu_{g,k} = \tilde\mu_{g,k} + \alpha_k\, c(r), \qquad \mu_{b,k} = \tilde\mu_{b,k} + \beta_k\, c(r) + \gamma_k\, c(g),$$
+# $$\mu_{g,k} = \tilde\mu_{g,k} + \alpha_k\, c(r), \qquad
+#   \mu_{b,k} = \tilde\mu_{b,k} + \beta_k\, c(r) + \gamma_k\, c(g),$$
 #
 # with $c(\cdot)$ the value on the $[-1, 1]$ scale and $\alpha, \beta, \gamma \in (-1, 1)$ (a
 # $\tanh$). The three channels share the component: the pixel's joint is

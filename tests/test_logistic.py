@@ -79,7 +79,8 @@ def test_interior_bin_far_in_a_tail_is_exact_where_the_naive_difference_is_zero(
     log_scale = torch.tensor(math.log(1 / 8), dtype=torch.float64)
     exact = -39 + math.log(1 - math.exp(-1))
     mean = torch.tensor(1 / 16 - 5, dtype=torch.float64)
-    assert torch.sigmoid(torch.tensor(40.0, dtype=torch.float64)) == torch.sigmoid(torch.tensor(39.0, dtype=torch.float64))
+    edges = torch.tensor([40.0, 39.0], dtype=torch.float64)
+    assert torch.sigmoid(edges[0]) == torch.sigmoid(edges[1])  # the naive difference is 0
     for side in (mean, -mean):
         assert discretized_logistic_log_prob(x, side, log_scale, num_vals).item() == pytest.approx(exact, rel=1e-12)
 
@@ -204,11 +205,12 @@ def test_distribution_is_a_distribution_over_its_support():
 
 
 def test_mixture_distribution_is_logsumexp_of_its_components():
-    logits, loc, log_scale = torch.randn(2, 3, dtype=torch.float64), torch.randn(2, 3, dtype=torch.float64), \
-        torch.randn(2, 3, dtype=torch.float64) - 2
+    logits, loc, log_scale = torch.randn(3, 2, 3, dtype=torch.float64)  # 2 mixtures of 3 components
+    log_scale = log_scale - 2
     mixture = discretized_logistic_mixture(logits, loc, log_scale, 17)
     x = torch.arange(17).unsqueeze(1)
-    by_hand = (F.log_softmax(logits, -1) + discretized_logistic_log_prob(x.unsqueeze(-1), loc, log_scale, 17)).logsumexp(-1)
+    components = discretized_logistic_log_prob(x.unsqueeze(-1), loc, log_scale, 17)
+    by_hand = (F.log_softmax(logits, -1) + components).logsumexp(-1)
     assert torch.allclose(mixture.log_prob(x), by_hand)
     assert torch.allclose(mixture.log_prob(x).logsumexp(0).exp(), torch.ones(2, dtype=torch.float64))
     assert mixture.sample((3,)).shape == (3, 2)
