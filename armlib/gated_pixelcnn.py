@@ -114,8 +114,8 @@ class GatedPixelCNN(nn.Module):
     horizontal stack to the ``num_vals`` logits of every pixel. Fully convolutional.
     """
 
-    def __init__(self, num_vals: int = NUM_VALS, channels: int = 64, blocks: int = 6, kernel_size: int = 3,
-                 num_classes: int | None = None, dropout: float = 0.0):
+    def __init__(self, num_vals: int = NUM_VALS, channels: int = 32, blocks: int = 8, kernel_size: int = 3,
+                 num_classes: int | None = None, dropout: float = 0.2):
         super().__init__()
         check_positive_int(num_vals, "num_vals")
         check_positive_int(channels, "channels")
@@ -145,7 +145,7 @@ class GatedPixelCNN(nn.Module):
 @register("gated_pixelcnn")
 def gated_pixelcnn(**overrides):
     """Chapter 06: a gated PixelCNN with a categorical head over the 17 values of the digits."""
-    return ARM(GatedPixelCNN(**{"num_vals": NUM_VALS, **overrides}), Categorical(NUM_VALS), IMAGE_SHAPE)
+    return ARM(GatedPixelCNN(**overrides), Categorical(NUM_VALS), IMAGE_SHAPE)
 
 
 @register("gated_pixelcnn_conditional")

@@ -83,7 +83,7 @@ class PixelCNN(nn.Module):
     """
 
     def __init__(self, num_vals: int = NUM_VALS, channels: int = 64, layers: int = 5, kernel_size: int = 3,
-                 first_kernel_size: int = 5, dropout: float = 0.0):
+                 first_kernel_size: int = 5, dropout: float = 0.2):
         super().__init__()
         check_positive_int(num_vals, "num_vals")
         check_positive_int(channels, "channels")
@@ -108,4 +108,4 @@ class PixelCNN(nn.Module):
 @register("pixelcnn")
 def pixelcnn(**overrides):
     """Chapter 05: a PixelCNN with a categorical head over the 17 values of the digits."""
-    return ARM(PixelCNN(**{"num_vals": NUM_VALS, **overrides}), Categorical(NUM_VALS), IMAGE_SHAPE)
+    return ARM(PixelCNN(**overrides), Categorical(NUM_VALS), IMAGE_SHAPE)

@@ -12,10 +12,15 @@ also mean that every path happens to be switched off there. Use random float64 i
 without such units) and read the picture with that in mind; ``armlib.check_autoregressive`` is the
 exhaustive test of causality.
 """
+from contextlib import nullcontext
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.patches import Rectangle
+from torch import nn
+
+from .arm import evaluating
 
 
 def _check_position(position, height: int, width: int) -> tuple[int, int]:
@@ -32,7 +37,8 @@ def position_gradient(net, x: torch.Tensor, position, y: torch.Tensor | None = N
     """|d sum_p f(x)[0, p, i, j] / d x[0]|, summed over the input channels: an (H, W) image.
 
     ``net`` maps a float image batch (B, C, H, W) (and labels ``y`` when given) to (B, P, H, W);
-    ``x`` is one float image (1, C, H, W) in the network's dtype; ``position`` is (i, j).
+    a module runs in eval mode (no dropout). ``x`` is one float image (1, C, H, W) in the
+    network's dtype; ``position`` is (i, j).
     """
     if not isinstance(x, torch.Tensor) or not x.dtype.is_floating_point:
         raise TypeError(f"x must be a floating-point tensor (gradients need one), got "
@@ -41,7 +47,8 @@ def position_gradient(net, x: torch.Tensor, position, y: torch.Tensor | None = N
         raise ValueError(f"x must be one image of shape (1, C, H, W), got {tuple(x.shape)}")
     row, column = _check_position(position, *x.shape[2:])
     x = x.detach().clone().requires_grad_(True)
-    out = net(x) if y is None else net(x, y)
+    with evaluating(net) if isinstance(net, nn.Module) else nullcontext():
+        out = net(x) if y is None else net(x, y)
     if out.dim() != 4 or tuple(out.shape[2:]) != tuple(x.shape[2:]):
         raise ValueError(f"the network must return (1, P, {x.shape[2]}, {x.shape[3]}), got {tuple(out.shape)}")
     (gradient,) = torch.autograd.grad(out[0, :, row, column].sum(), x)

@@ -89,6 +89,8 @@ def test_a_fresh_conditional_model_on_unconditional_weights_is_the_unconditional
     missing, unexpected = conditional.net.load_state_dict(unconditional.net.state_dict(), strict=False)
     assert not unexpected and missing == [f"blocks.{b}.class_bias.weight" for b in range(3)]
     x = torch.randint(17, (4, 1, 8, 8))
+    unconditional.eval()  # no dropout
+    conditional.eval()
     for label in (0, 9):
         assert torch.allclose(conditional.log_prob(x, label), unconditional.log_prob(x))
 

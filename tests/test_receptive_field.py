@@ -48,6 +48,12 @@ def test_the_text_map_marks_position_field_and_blind_spot():
     assert field_map(gradient, (1, 1)) == "# # # x\n# o . .\n. . . ."
 
 
+def test_a_module_is_probed_in_eval_mode_and_left_as_it_was():
+    net = nn.Sequential(unit_conv(), nn.Dropout(0.9)).train()
+    gradient = position_gradient(net, torch.zeros(1, 1, 5, 5), (2, 2))
+    assert gradient.sum() == 9 and net.training
+
+
 def test_labels_are_passed_to_a_conditional_network():
     def net(x, y):
         return x * y.double()[:, None, None, None]
