@@ -52,3 +52,38 @@ def test_arm_checks_causality_at_construction_on_request():
     with pytest.raises(armlib.NotAutoregressive):
         armlib.ARM(leaky.net, leaky.head, leaky.shape, check=True)
     armlib.ARM(toy_arm().net, armlib.Categorical(4), (3,), check=True)
+
+
+def test_a_pixelcnn_whose_first_layer_is_type_b_is_caught():
+    from armlib.pixelcnn import MaskedConv2d
+
+    class FirstLayerB(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = MaskedConv2d(1, 4, 3, "B")  # must be type A: B lets x_d see itself
+
+        def forward(self, x):
+            return self.conv(x.to(self.conv.weight.dtype))
+
+    with pytest.raises(armlib.NotAutoregressive, match=r"parameters at position x\[0, 0\] change when x\[0, 0, 0\]"):
+        armlib.ARM(FirstLayerB(), armlib.Categorical(4), (1, 3, 3), check=True)
+
+
+def test_a_causal_conv1d_stack_whose_first_layer_is_option_b_is_caught():
+    from armlib.conv1d import CausalConv1d
+
+    net = torch.nn.Sequential(torch.nn.Unflatten(1, (1, 5)), CausalConv1d(1, 4, 2, option="B"))
+    model = armlib.ARM(_FloatInput(net), armlib.Categorical(4), (5,))
+    with pytest.raises(armlib.NotAutoregressive, match="parameters at position"):
+        armlib.check_autoregressive(model)
+
+
+class _FloatInput(torch.nn.Module):
+    """Integer data -> floats of the wrapped network's dtype."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        return self.net(x.to(next(self.net.parameters()).dtype))
