@@ -12,6 +12,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -59,7 +60,9 @@ def main(argv: list[str]) -> int:
         return run("jupyterlab", f"--ServerApp.root_dir={ROOT / 'notebooks'}", *as_root, *rest)
     if command == "test":
         parallel = ["-n", str(TEST_WORKERS), "--dist", "loadfile"] if TEST_WORKERS > 1 else []
-        return run("pytest", *parallel, *rest, env={"ARMLIB_NUM_THREADS": "1"} if parallel else None)
+        threads = {"ARMLIB_NUM_THREADS": "1"} if parallel else {}
+        with tempfile.TemporaryDirectory(prefix="armlib-results-") as scratch:  # keep results/ as committed
+            return run("pytest", *parallel, *rest, env={**threads, "ARMLIB_RESULTS_DIR": scratch})
     return run("tools.execute_notebooks", *rest, env={"ARMLIB_NUM_THREADS": "1"})
 
 

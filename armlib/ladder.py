@@ -4,13 +4,19 @@ Each model chapter writes its rows to ``results/<chapter>.json``; the README's t
 those files (``python -m tools.update_ladder`` rewrites it) and a test fails when the two disagree.
 """
 import json
+import os
 from pathlib import Path
 
 from .data import NUM_VALS
 from .metrics import bits_per_dim, uniform_nats
 
-RESULTS = Path(__file__).resolve().parents[1] / "results"
-README = RESULTS.parent / "README.md"
+REPOSITORY = Path(__file__).resolve().parents[1]
+RESULTS = Path(os.environ.get("ARMLIB_RESULTS_DIR") or REPOSITORY / "results")
+"""Where chapters write their rows: the repository's results/, unless ARMLIB_RESULTS_DIR says
+otherwise (the test command points it at a scratch folder, so running the notebooks as tests never
+rewrites the committed results)."""
+COMMITTED_RESULTS = REPOSITORY / "results"
+README = REPOSITORY / "README.md"
 START, END = "<!-- ladder:start -->", "<!-- ladder:end -->"
 DIGIT_DIMS = 64
 
@@ -50,7 +56,7 @@ def markdown(results: Path = RESULTS) -> str:
     return "\n".join(lines)
 
 
-def readme_with_ladder(readme: str, results: Path = RESULTS) -> str:
+def readme_with_ladder(readme: str, results: Path = COMMITTED_RESULTS) -> str:
     """``readme`` with the text between the ladder markers replaced by the current table."""
     head, found, rest = readme.partition(START)
     if not found or END not in rest:

@@ -3,4 +3,4 @@ from armlib import ladder
 
 if __name__ == "__main__":
     ladder.README.write_text(ladder.readme_with_ladder(ladder.README.read_text()))
-    print(ladder.markdown())
+    print(ladder.markdown(ladder.COMMITTED_RESULTS))
