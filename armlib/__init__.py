@@ -6,6 +6,7 @@ to a head, the training loop, the metric, the checks and the figures.
 from . import ladder, plots
 from .arm import ARM
 from .checks import NotAutoregressive, check_autoregressive, total_probability
+from .class_mixture import ClassMixture
 from .colour import COLOUR_SHAPE, load_colour_digits
 from .completion import complete
 from .conv1d import CausalConv1d, DilatedConvNet, SeedConvNet, input_dependence, receptive_field
@@ -34,6 +35,6 @@ __all__ = [
     "discretized_logistic_mixture", "gated_pixelcnn_for_head", "load_colour_digits",
     "FiniteMemoryMLP", "RecurrentNet", "input_gradient_norms", "set_spectral_radius",
     "CausalConv1d", "DilatedConvNet", "SeedConvNet", "input_dependence", "receptive_field",
-    "GatedPixelCNN", "MaskedConv2d", "PixelCNN", "blind_spot", "causal_mask", "complete", "field_map",
-    "influencing_positions", "position_gradient", "raster_past", "show_receptive_field",
+    "ClassMixture", "GatedPixelCNN", "MaskedConv2d", "PixelCNN", "blind_spot", "causal_mask", "complete",
+    "field_map", "influencing_positions", "position_gradient", "raster_past", "show_receptive_field",
 ]

@@ -4,12 +4,22 @@ An ARM's conditionals are exactly what completion needs: with x_<k given, drawin
 in order, each from p(x_d | x_<d), is a draw from p(x_>=k | x_<k). The loop is the plain sampler's,
 started at position k instead of 0 and fed with the given pixels instead of zeros.
 """
+import math
 from itertools import islice, product
 
 import torch
 
 from .arm import evaluating
 from .validation import check_data
+
+
+def check_given(given, model) -> None:
+    """``given`` must be an int in [0, number of positions of ``model``]."""
+    if isinstance(given, bool) or not isinstance(given, int):
+        raise TypeError(f"given must be an int, got {type(given).__name__}")
+    count = math.prod(model.positions)
+    if not 0 <= given <= count:
+        raise ValueError(f"given must be in [0, {count}] (the number of positions), got {given}")
 
 
 @torch.no_grad()
@@ -23,11 +33,8 @@ def complete(model, x: torch.Tensor, given: int, y=None, generator: torch.Genera
     any prefix with the generator that drew it gives that sample back.
     """
     check_data(x, model.shape, model.num_vals)
-    positions = list(product(*map(range, model.positions)))
-    if isinstance(given, bool) or not isinstance(given, int):
-        raise TypeError(f"given must be an int, got {type(given).__name__}")
-    if not 0 <= given <= len(positions):
-        raise ValueError(f"given must be in [0, {len(positions)}] (the number of positions), got {given}")
+    check_given(given, model)
+    positions = product(*map(range, model.positions))
     n = x.shape[0]
     y = model._labels(y, n)
     noise = model.noise(n, generator)

@@ -13,7 +13,10 @@ from armlib.receptive_field_2d import (blind_spot, field_map, influencing_positi
 
 
 def unit_conv(mask_type=None):
-    conv = nn.Conv2d(1, 1, 3, padding=1, bias=False) if mask_type is None else MaskedConv2d(1, 1, 3, mask_type, bias=False)
+    if mask_type is None:
+        conv = nn.Conv2d(1, 1, 3, padding=1, bias=False)
+    else:
+        conv = MaskedConv2d(1, 1, 3, mask_type, bias=False)
     with torch.no_grad():
         conv.weight.fill_(1.0)
     return conv
