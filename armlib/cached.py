@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .conv1d import CausalConv1d, DilatedConvNet, GatedResidualBlock, SeedConvNet
-from .gated_pixelcnn import GatedBlock, GatedPixelCNN, gate
+from .gated_pixelcnn import GatedBlock, GatedPixelCNN, gate, levels_as_input
 from .mlp import PAD_VALUE, FiniteMemoryMLP
 from .pixelcnn import MaskedConv2d, PixelCNN, pixels_as_input
 from .rnn import RecurrentNet
@@ -266,7 +266,7 @@ class GatedPixelCNNSteps:
         self.order = RasterOrder((height, width))
 
     def _pixels(self, x: torch.Tensor) -> torch.Tensor:
-        return pixels_as_input(x, self.net.num_vals, self.blocks[0].horizontal_weight)
+        return levels_as_input(x, self.net.num_vals, self.blocks[0].horizontal_weight)
 
     def __call__(self, x: torch.Tensor, position: tuple[int, int]) -> Vector:
         self.order.check(position)

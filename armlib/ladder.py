@@ -46,6 +46,21 @@ def rows(results: Path = RESULTS) -> list[dict]:
     return table
 
 
+def find(chapter: str, model: str, results: Path = COMMITTED_RESULTS) -> dict:
+    """The row named ``model`` that ``chapter`` recorded: how a later chapter quotes an earlier one.
+
+    Reads the committed results by default, so a chapter's comparison does not depend on which
+    notebooks happened to run before it."""
+    path = results / f"{chapter}.json"
+    if not path.exists():
+        raise KeyError(f"no results for chapter {chapter!r} in {results}")
+    found = json.loads(path.read_text())
+    for row in found:
+        if row["model"] == model:
+            return row
+    raise KeyError(f"chapter {chapter!r} has no row {model!r}; its rows: {[row['model'] for row in found]}")
+
+
 def markdown(results: Path = RESULTS) -> str:
     """The ladder as a Markdown table."""
     lines = ["| chapter | model | test NLL [nats/image] | bits/dim | parameters | training [s] | epochs |",

@@ -11,29 +11,21 @@ from torch import nn
 from .arm import ARM
 from .colour import COLOUR_SHAPE
 from .data import IMAGE_SHAPE, NUM_VALS
-from .gated_pixelcnn import GatedBlock, GatedPixelCNN
+from .gated_pixelcnn import GatedPixelCNN
 from .logistic import LogisticMixtureHead
 from .registry import register
-from .validation import check_positive_int
 
 
 def gated_pixelcnn_for_head(head: nn.Module, image_channels: int = 1, **overrides) -> GatedPixelCNN:
     """A ``GatedPixelCNN(**overrides)`` that reads images of ``image_channels`` channels and returns
-    ``head.num_params(image_channels)`` parameters per pixel.
+    the ``head.num_params(image_channels)`` parameters ``head`` needs per pixel.
 
-    Only the two ends change: the output 1x1 convolution, and, for more than one channel, the
-    first block (the one that reads the image, shifted so that it never sees the current pixel,
-    in any of its channels). Every block in between is the chapter-06 network as it is.
+    Only the two ends change: the first block reads the level indicators of every channel of the
+    earlier pixels (never of the current pixel, in any of its channels), and the output 1x1
+    convolution gives the head's parameters. Every block in between is chapter 06's network.
     """
-    check_positive_int(image_channels, "image_channels")
-    net = GatedPixelCNN(**{"num_vals": NUM_VALS, **overrides})
-    output = net.to_logits[-1]
-    net.to_logits[-1] = nn.Conv2d(output.in_channels, head.num_params(image_channels), 1)
-    if image_channels != 1:
-        first = net.blocks[0]
-        net.blocks[0] = GatedBlock(image_channels, output.in_channels, first.vertical.conv.kernel_size[1],
-                                   first=True, num_classes=net.num_classes, dropout=first.dropout.p)
-    return net
+    return GatedPixelCNN(**{"num_vals": head.num_vals, **overrides}, image_channels=image_channels,
+                         num_params=head.num_params(image_channels))
 
 
 @register("gated_pixelcnn_logistic_mixture")

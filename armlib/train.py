@@ -2,7 +2,8 @@
 
 Maximum likelihood with Adam: minimise the mean of -log p(x) over mini-batches, measure the
 validation NLL after every epoch, stop when it has not improved for ``patience`` epochs and put the
-best weights back. With ``checkpoint=path`` every epoch ends by writing everything a run needs to
+best weights back. The learning rate is constant, or follows a cosine from ``lr`` down to zero over
+the ``epochs`` of the run. With ``checkpoint=path`` every epoch ends by writing everything a run needs to
 continue (weights, optimiser, history, best weights, random-number states), atomically; with
 ``resume=path`` an interrupted run picks up where it stopped and ends exactly as if it never had.
 """
@@ -18,7 +19,8 @@ from tqdm.auto import trange
 from .metrics import evaluate
 from .validation import check_data, check_labels, check_positive_int
 
-CHECKPOINT_FORMAT = "armlib.fit/1"
+CHECKPOINT_FORMAT = "armlib.fit/2"
+LR_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass
@@ -67,24 +69,41 @@ def _split(data):
     return data, None
 
 
+def learning_rate(lr: float, schedule: str, step: int, total_steps: int) -> float:
+    """The learning rate at optimiser step ``step`` (counted from 0) of a run of ``total_steps``:
+    ``lr`` throughout, or a cosine from ``lr`` at the first step towards zero at the last. Large
+    steps early cover ground; small steps late settle into the minimum instead of rattling around it."""
+    if schedule == "constant":
+        return lr
+    return 0.5 * lr * (1 + math.cos(math.pi * step / total_steps))
+
+
 def _clone_state(model) -> dict:
     return {name: value.detach().clone() for name, value in model.state_dict().items()}
 
 
 def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float = 1e-3,
-        weight_decay: float = 0.0, patience: int = 10, clip_grad_norm: float | None = None,
+        lr_schedule: str = "constant", weight_decay: float = 0.0, patience: int = 10,
+        clip_grad_norm: float | None = None,
         seed: int = 0, checkpoint: str | os.PathLike | None = None,
         resume: str | os.PathLike | None = None, progress: bool = True) -> History:
     """Train ``model`` (an ``ARM``) by maximum likelihood; return its ``History``.
 
     ``train`` and ``val`` are data tensors, or pairs ``(x, y)`` for a class-conditional model.
-    Adam (AdamW when ``weight_decay`` > 0) with learning rate ``lr``; at most ``epochs`` epochs;
+    Adam (AdamW when ``weight_decay`` > 0) with learning rate ``lr``, constant or, with
+    ``lr_schedule="cosine"``, decaying to zero over ``epochs`` epochs; at most ``epochs`` epochs;
     early stopping after ``patience`` epochs without a better validation NLL; the best weights are
     restored at the end. Same ``seed``, same machine: same result, bit for bit.
+
+    A run resumed from a checkpoint must keep the settings that shape its updates (``batch_size``,
+    ``lr``, ``lr_schedule``, ``weight_decay``, and for a cosine schedule ``epochs``); a constant
+    learning rate may be given more epochs to continue a finished run.
     """
     check_positive_int(epochs, "epochs")
     check_positive_int(batch_size, "batch_size")
     check_positive_int(patience, "patience")
+    if lr_schedule not in LR_SCHEDULES:
+        raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
     x_train, y_train = _split(train)
     x_val, y_val = _split(val)
     for name, x, y in (("train", x_train, y_train), ("val", x_val, y_val)):
@@ -94,12 +113,21 @@ def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float
         elif y is not None:
             raise ValueError(f"{name} holds labels (x, y), but the model is not class-conditional")
 
+    settings = {"batch_size": batch_size, "lr": lr, "lr_schedule": lr_schedule, "weight_decay": weight_decay}
+    if lr_schedule == "cosine":
+        settings["epochs"] = epochs  # the length of the cosine
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     shuffle = torch.Generator().manual_seed(seed)
     history = History()
     best_state, bad_epochs = _clone_state(model), 0
     if resume is not None:
         run = load_checkpoint(resume, model)
+        if run["settings"] != settings:
+            changed = {k: (run["settings"].get(k), settings.get(k))
+                       for k in settings.keys() | run["settings"].keys()
+                       if run["settings"].get(k) != settings.get(k)}
+            raise ValueError(f"cannot resume {str(resume)!r} with other settings than it was started "
+                             f"with; (checkpoint, now): {changed}")
         optimiser.load_state_dict(run["optimiser"])
         shuffle.set_state(run["rng"]["shuffle"])
         torch.set_rng_state(run["rng"]["torch"])
@@ -109,6 +137,7 @@ def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float
         torch.manual_seed(seed)  # dropout and any other randomness inside the model
 
     elapsed = history.seconds[-1] if history.seconds else 0.0
+    steps_per_epoch = math.ceil(len(x_train) / batch_size)
     bar = trange(history.epochs, epochs, desc="epochs", disable=not progress, leave=True)
     for epoch in bar:
         if bad_epochs >= patience:
@@ -126,6 +155,9 @@ def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float
                     f"the loss became {loss.item()} at epoch {epoch + 1}, batch {batch + 1}; training "
                     f"stopped and the model holds the best weights so far (epoch "
                     f"{history.best_epoch if history.epochs else 0})", history)
+            for group in optimiser.param_groups:
+                group["lr"] = learning_rate(lr, lr_schedule, epoch * steps_per_epoch + batch,
+                                            epochs * steps_per_epoch)
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             if clip_grad_norm is not None:
@@ -146,7 +178,7 @@ def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float
                         best=f"{history.best_val:.2f}")
         if checkpoint is not None:
             save_checkpoint(checkpoint, model=model.state_dict(), optimiser=optimiser.state_dict(),
-                            history=asdict(history), best_state=best_state, bad_epochs=bad_epochs,
+                            history=asdict(history), best_state=best_state, bad_epochs=bad_epochs, settings=settings,
                             rng={"torch": torch.get_rng_state(), "shuffle": shuffle.get_state()})
     bar.close()
     model.load_state_dict(best_state)

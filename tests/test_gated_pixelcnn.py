@@ -3,7 +3,7 @@ import pytest
 import torch
 
 import armlib
-from armlib.gated_pixelcnn import GatedBlock, GatedPixelCNN, HorizontalConv, VerticalConv, gate
+from armlib.gated_pixelcnn import GatedBlock, GatedPixelCNN, HorizontalConv, VerticalConv, gate, levels_as_input
 from armlib.receptive_field_2d import influencing_positions, position_gradient, raster_past
 
 SIZE = 7
@@ -97,7 +97,20 @@ def test_a_fresh_conditional_model_on_unconditional_weights_is_the_unconditional
 
 @pytest.mark.parametrize("overrides, error", [
     ({"channels": 0}, ValueError), ({"blocks": 2.0}, TypeError), ({"dropout": -0.1}, ValueError),
-    ({"kernel_size": 4}, ValueError), ({"num_classes": 0}, ValueError)])
+    ({"kernel_size": 4}, ValueError), ({"num_classes": 0}, ValueError),
+    ({"image_channels": 0}, ValueError), ({"num_params": 0}, ValueError)])
 def test_bad_gated_settings_are_refused(overrides, error):
-    with pytest.raises(error):
+    with pytest.raises(error, match=next(iter(overrides))):
         GatedPixelCNN(**overrides)
+
+
+def test_levels_enter_as_one_hot_indicators_and_stay_differentiable():
+    x = torch.tensor([[[[0, 2], [1, 2]]], [[[2, 0], [0, 1]]]])  # (B=2, C=1, 2, 2), 3 levels
+    like = torch.zeros((), dtype=torch.float64)
+    indicators = levels_as_input(x, 3, like)
+    assert indicators.shape == (2, 3, 2, 2) and indicators.dtype == torch.float64
+    assert torch.equal(indicators, torch.nn.functional.one_hot(x[:, 0], 3).permute(0, 3, 1, 2).double())
+    halfway = levels_as_input(torch.tensor([[0.5, 1.75]], requires_grad=True), 3, like)  # (B=1, C=2)
+    assert torch.allclose(halfway, torch.tensor([[0.5, 0.5, 0.0, 0.0, 0.25, 0.75]], dtype=torch.float64))
+    colour = levels_as_input(torch.randint(3, (4, 3, 5)), 3, like)  # channel c, level v -> c * 3 + v
+    assert colour.shape == (4, 9, 5) and torch.equal(colour.sum(1), torch.full((4, 5), 3.0, dtype=torch.float64))

@@ -31,3 +31,13 @@ def test_uniform_is_the_first_rung_and_chapters_follow_in_order(tmp_path):
 def test_readme_without_markers_is_reported():
     with pytest.raises(ValueError, match="ladder"):
         ladder.readme_with_ladder("# no table here\n")
+
+
+def test_a_later_chapter_finds_an_earlier_row_by_name(tmp_path):
+    row = {"model": "m2", "test_nats": 110.0, "test_bpd": 2.48, "params": 5, "train_seconds": 1.0, "epochs": 3}
+    ladder.record("02_a", [row], results=tmp_path)
+    assert ladder.find("02_a", "m2", results=tmp_path) == row
+    with pytest.raises(KeyError, match=r"no row 'm3'; its rows: \['m2'\]"):
+        ladder.find("02_a", "m3", results=tmp_path)
+    with pytest.raises(KeyError, match="no results for chapter '05_b'"):
+        ladder.find("05_b", "m2", results=tmp_path)

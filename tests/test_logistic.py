@@ -398,7 +398,7 @@ def test_gated_pixelcnn_for_head_changes_only_its_two_ends():
     net = armlib.gated_pixelcnn_for_head(head, 3, channels=8, blocks=3, kernel_size=5, dropout=0.1)
     plain = armlib.GatedPixelCNN(channels=8, blocks=3, kernel_size=5, dropout=0.1)
     assert net.to_logits[-1].out_channels == head.num_params(3) == 40
-    assert net.blocks[0].vertical.conv.in_channels == 3 and net.blocks[0].first
+    assert net.blocks[0].vertical.conv.in_channels == 3 * 17 and net.blocks[0].first
     assert net.blocks[0].vertical.conv.kernel_size == plain.blocks[0].vertical.conv.kernel_size
     assert net.blocks[0].dropout.p == 0.1
     assert [type(b) for b in net.blocks] == [type(b) for b in plain.blocks]

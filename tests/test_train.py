@@ -2,7 +2,8 @@ import pytest
 import torch
 
 import armlib
-from armlib.train import load_checkpoint
+from armlib import train
+from armlib.train import learning_rate, load_checkpoint
 from toy import toy_arm
 
 
@@ -60,6 +61,69 @@ def test_interrupted_run_resumes_to_the_same_weights_and_history(tmp_path):
     assert history.val_nll == expected.val_nll and history.train_nll == expected.train_nll
     assert all(torch.equal(a, b) for a, b in zip(weights(straight).values(), weights(resumed).values()))
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_cosine_schedule_falls_from_lr_to_zero():
+    rates = [learning_rate(0.1, "cosine", step, 100) for step in range(101)]
+    assert rates[0] == 0.1 and rates[50] == pytest.approx(0.05) and rates[100] == pytest.approx(0.0)
+    assert all(b < a for a, b in zip(rates, rates[1:]))
+    assert {learning_rate(0.1, "constant", step, 100) for step in range(101)} == {0.1}
+
+
+def test_fit_steps_with_the_scheduled_learning_rate(monkeypatch):
+    used = []
+    step = torch.optim.AdamW.step
+
+    def recording_step(self, *args, **kwargs):
+        used.append(self.param_groups[0]["lr"])
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.AdamW, "step", recording_step)
+    armlib.fit(toy_arm(), TRAIN, VAL, **{**SETTINGS, "patience": 6}, lr_schedule="cosine")
+    steps = SETTINGS["epochs"] * len(TRAIN) // SETTINGS["batch_size"]
+    assert used == [learning_rate(SETTINGS["lr"], "cosine", s, steps) for s in range(steps)]
+
+
+def test_run_stopped_by_ctrl_c_resumes_on_its_cosine_schedule(tmp_path, monkeypatch):
+    settings = {**SETTINGS, "patience": 6, "lr_schedule": "cosine"}
+    straight = toy_arm(seed=3)
+    expected = armlib.fit(straight, TRAIN, VAL, **settings)
+
+    evaluate, calls = train.evaluate, []
+
+    def interrupted_in_epoch_3(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return evaluate(*args, **kwargs)
+
+    path = tmp_path / "run.pt"
+    monkeypatch.setattr(train, "evaluate", interrupted_in_epoch_3)
+    with pytest.raises(KeyboardInterrupt):
+        armlib.fit(toy_arm(seed=3), TRAIN, VAL, **settings, checkpoint=path)
+    monkeypatch.setattr(train, "evaluate", evaluate)
+    assert len(load_checkpoint(path, toy_arm())["history"]["val_nll"]) == 2
+
+    resumed = toy_arm(seed=99)
+    history = armlib.fit(resumed, TRAIN, VAL, **settings, checkpoint=path, resume=path)
+    assert history.val_nll == expected.val_nll and history.train_nll == expected.train_nll
+    assert all(torch.equal(a, b) for a, b in zip(weights(straight).values(), weights(resumed).values()))
+
+
+@pytest.mark.parametrize("change", [{"lr": 0.01}, {"batch_size": 16}, {"lr_schedule": "constant"},
+                                    {"epochs": 12}])
+def test_resuming_with_other_settings_is_refused(tmp_path, change):
+    path = tmp_path / "run.pt"
+    settings = {**SETTINGS, "lr_schedule": "cosine"}
+    armlib.fit(toy_arm(), TRAIN, VAL, **{**settings, "epochs": 6}, checkpoint=path)
+    name = next(iter(change))
+    with pytest.raises(ValueError, match=f"other settings.*'{name}'"):
+        armlib.fit(toy_arm(), TRAIN, VAL, **{**settings, **change}, resume=path)
+
+
+def test_unknown_schedule_is_named():
+    with pytest.raises(ValueError, match="lr_schedule must be one of"):
+        armlib.fit(toy_arm(), TRAIN, VAL, **SETTINGS, lr_schedule="linear")
 
 
 def test_checkpoint_loads_with_weights_only(tmp_path):
