@@ -215,9 +215,9 @@ assert score.nats <= 79, "the gated PixelCNN should reach 79 nats per image or b
 # %% [markdown]
 # In the run shown here the gated PixelCNN scores 78.10 nats per test image (1.761 bits per
 # dimension): below the 79 this chapter asks for, and 2.4 nats below chapter 05's PixelCNN, which
-# had a blind spot and a plain ReLU. The validation NLL levels off over the last third of the run
-# instead of turning back up while the training NLL keeps falling; its best epoch, 23 of 27, is
-# a matter of hundredths of a nat, not of stopping before the model spoiled itself.
+# had a blind spot and a plain ReLU. In the learning curve the validation NLL levels off over the
+# last third of the run instead of turning back up, while the training NLL keeps falling; the best
+# epoch, 23 of 27, lies on that plateau, so there is nothing for early stopping to rescue.
 
 # %%
 plots.learning_curve(history, labels=["gated PixelCNN"])
