@@ -192,7 +192,7 @@ print(f"{sum(p.numel() for p in model.parameters()):,} parameters")
 # - **dropout** on the gated outputs of both stacks: every step switches off a fresh random fifth
 #   of the features, so no feature can rely on a particular other one;
 # - **small batches** of 16: four times as many steps per epoch as batches of 64, each one noisier,
-#   which is itself a regulariser and, on a CPU, costs little more time per epoch;
+#   which is itself a regulariser (an epoch of many small steps takes somewhat longer on a CPU);
 # - a little **weight decay** (AdamW's, which shrinks every weight by `lr * weight_decay` at each
 #   step, apart from the gradient), so that no weight grows large to fit a few training digits;
 # - a **cosine learning rate**, from `LR` down to zero over the run: large steps early cover
