@@ -184,8 +184,8 @@ print("causal over all 64 positions")
 print(f"{sum(p.numel() for p in model.parameters()):,} parameters")
 
 # %% [markdown]
-# A thousand training digits are few for 160 thousand parameters. Left alone, the network learns
-# the training set by heart within a few epochs and its validation NLL turns back up; early
+# A thousand training digits are few for some 167 thousand parameters. Left alone, the network
+# learns the training set by heart within a few epochs and its validation NLL turns back up; early
 # stopping would then merely pick the luckiest epoch. Four things keep it learning what
 # generalises instead:
 #
@@ -193,8 +193,9 @@ print(f"{sum(p.numel() for p in model.parameters()):,} parameters")
 #   of the features, so no feature can rely on a particular other one;
 # - **small batches** of 16: four times as many steps per epoch as batches of 64, each one noisier,
 #   which is itself a regulariser (an epoch of many small steps takes somewhat longer on a CPU);
-# - a little **weight decay** (AdamW's, which shrinks every weight by `lr * weight_decay` at each
-#   step, apart from the gradient), so that no weight grows large to fit a few training digits;
+# - a little **weight decay** (AdamW's, which shrinks every weight by the fraction
+#   `lr * weight_decay` at each step, apart from the gradient), so that no weight grows large to fit
+#   a few training digits;
 # - a **cosine learning rate**, from `LR` down to zero over the run: large steps early cover
 #   ground, small steps late settle into the minimum instead of rattling around it.
 #
@@ -318,7 +319,7 @@ assert accuracy >= 0.8, "the conditional model should tell the digits apart"
 # %% [markdown]
 # Summed over the classes, the conditional model scores 77.89 nats per image, within its bound of
 # 78.40 and 0.21 below the plain gated PixelCNN, so it is the better unconditional model here; but
-# it saw the labels and trained 26 s longer. As a classifier it gets 85.0% of the test digits right,
+# it saw the labels and trained 24 s longer. As a classifier it gets 85.0% of the test digits right,
 # although it was never trained to classify and its class biases had six epochs to learn from zero.
 #
 # ## 7. Autocompletion
@@ -380,8 +381,9 @@ print(ladder.markdown())
 # 3. Train the class-conditional model from scratch, for as long as both models here took
 #    together. Does it end up better or worse than the fine-tuned one, and why might starting
 #    from the unconditional weights help?
-# 4. Run section 4 with `batch_size=64` or with `lr_schedule="constant"` and `patience=4`, and plot
-#    the learning curves together. Which of the three ingredients is worth the most here?
+# 4. Run section 4 with `dropout=0`, `batch_size=64`, `weight_decay=0`, or `lr_schedule="constant"`
+#    and `patience=4`, and plot the learning curves together. Which of the four ingredients is worth
+#    the most here?
 # 5. Complete the same top halves with `complete(conditional, ..., y=...)` and a *wrong* label,
 #    and with `mixture.complete`, which draws the class from $p(y \mid \text{top})$ first. What
 #    does the model do when the given rows and the label disagree?

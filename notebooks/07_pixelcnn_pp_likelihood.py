@@ -206,8 +206,8 @@ for mean in [-0.5, -1.5, -2.0, -2.3, -2.5, -4.0]:
 # because each component is one, and its log is a `logsumexp` of $\log \pi_k + \log P_k(x)$, stable
 # again. `armlib.discretized_logistic_mixture` builds one as a `torch.distributions` object (a
 # `MixtureSameFamily` of `armlib.DiscretizedLogistic` components), with `log_prob`, `sample` and
-# `support` like any distribution in PyTorch. Three components can place a spike on blank paper,
-# a broad shoulder in the middle and a bump near full ink:
+# `support` like any distribution in PyTorch. Three components can place a spike near blank
+# paper, a broad shoulder in the middle and a bump near full ink:
 
 # %%
 logits, means, scales = (torch.tensor(MIXTURE[key], dtype=f64) for key in ("logits", "means", "scales"))
@@ -265,7 +265,7 @@ for bits in BIT_DEPTHS:
 # %% [markdown]
 # - **Outputs.** A categorical head needs $V$ logits per pixel and channel, the mixture $3K$ whatever
 #   $V$ is: 256 against 15 for one 8-bit channel. PixelCNN++ used $K = 10$ on 8-bit colour images
-#   (section 6 counts those outputs).
+#   (the table in section 5 counts those outputs: 100 per colour pixel against 768 for a softmax).
 # - **Scores.** Halving the bins roughly halves the mass in each, so the entropy grows by almost
 #   $\ln 2 = 0.69$ nats per pixel for every extra bit: here by 2.624 - 0.641 = 1.98 nats from 1 to 4 bits
 #   and by 5.252 - 2.624 = 2.63 nats from 4 to 8 bits, about 0.66 per bit (a little less, because the
@@ -505,7 +505,8 @@ plt.show()
 # 2. **How many components?** Train the digits model with $K = 1, 2, 10$. Where does one logistic
 #    fail (look at the background pixels, level 0)? Does $K = 10$ beat $K = 5$ in the same number
 #    of epochs?
-# 3. **Bit depth.** Make 8-bit digits: $x \cdot 15$ plus a random integer in $[0, 15)$, 256 levels.
+# 3. **Bit depth.** Make 8-bit digits: $x \cdot 15$ plus a random integer in $[0, 15)$ (values 0 to
+#    254), modelled with 256 levels.
 #    Train both heads in the same time. Which one wins now, and why does the categorical head's
 #    output layer (and its data per logit) matter more at 256 levels than at 17?
 # 4. **No coupling.** Subclass `LogisticMixtureHead` so that `_channel_mean` ignores the earlier
