@@ -15,9 +15,10 @@ compute only the new position:
   computed when the row starts; the horizontal stack then goes pixel by pixel along a row buffer;
 - a recurrent network keeps its hidden state, a finite-memory MLP reads its window directly.
 
-``incremental(net, batch, positions, y)`` gives the step function of ``armlib.sampling.cached_sample_from_noise``:
-``step(x, position)`` -> the head's parameters (B, P) at ``position``, computed from the cached
-activations and the sample so far ``x`` (B, C, *S), called for every position in raster order.
+``incremental(net, batch, positions, y)`` gives the step function of
+``armlib.sampling.cached_sample_from_noise``: ``step(x, position)`` -> the head's parameters (B, P)
+at ``position``, computed from the cached activations and the sample so far ``x`` (B, C, *S),
+called for every position in raster order.
 A network may bring its own ``net.incremental(batch, y)``; otherwise the class decides, and a
 network this module does not know is refused with a ValueError.
 """

@@ -39,10 +39,18 @@ class ClassMixture(nn.Module):
     def num_vals(self) -> int:
         return self.conditional.num_vals
 
+    def _per_class(self, x: torch.Tensor, reduction: str = "sum") -> torch.Tensor:
+        """log p(x | y) for every class y, stacked on dim 1: (B, num_classes[, C, *S])."""
+        return torch.stack([self.conditional.log_prob(x, y, reduction=reduction)
+                            for y in range(len(self.log_class_probs))], dim=1)
+
+    def _with_prior(self, log_likelihoods: torch.Tensor) -> torch.Tensor:
+        """(B, num_classes) log p(. | y) -> log pi_y + log p(. | y)."""
+        return log_likelihoods + self.log_class_probs.to(log_likelihoods.dtype)
+
     def joint_log_prob(self, x: torch.Tensor) -> torch.Tensor:
         """log pi_y + log p(x | y) for every class: (B, num_classes)."""
-        terms = [self.conditional.log_prob(x, y) for y in range(len(self.log_class_probs))]
-        return torch.stack(terms, dim=1) + self.log_class_probs.to(terms[0].dtype)
+        return self._with_prior(self._per_class(x))
 
     def log_prob(self, x: torch.Tensor, y: None = None) -> torch.Tensor:
         """log p(x) = logsumexp_y (log pi_y + log p(x | y)), nats, (B,). The mixture takes no label."""
@@ -72,9 +80,8 @@ class ClassMixture(nn.Module):
         check_given(given, self.conditional)
         # log p(given pixels | y): the terms of the first `given` positions, every channel of each
         with evaluating(self):
-            terms = [self.conditional.log_prob(x, y, reduction="none") for y in range(len(self.log_class_probs))]
-        prefix = torch.stack([t.reshape(len(x), self.conditional.channels, -1)[:, :, :given].sum((1, 2))
-                              for t in terms], dim=1)
-        posterior = (prefix + self.log_class_probs.to(prefix.dtype)).softmax(dim=1)
+            terms = self._per_class(x, reduction="none")  # (B, num_classes, C, *positions)
+        prefix = terms.reshape(*terms.shape[:2], self.conditional.channels, -1)[..., :given].sum((2, 3))
+        posterior = self._with_prior(prefix).softmax(dim=1)
         y = torch.multinomial(posterior, 1, generator=generator).squeeze(1)
         return complete(self.conditional, x, given, y, generator)

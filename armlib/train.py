@@ -3,9 +3,10 @@
 Maximum likelihood with Adam: minimise the mean of -log p(x) over mini-batches, measure the
 validation NLL after every epoch, stop when it has not improved for ``patience`` epochs and put the
 best weights back. The learning rate is constant, or follows a cosine from ``lr`` down to zero over
-the ``epochs`` of the run. With ``checkpoint=path`` every epoch ends by writing everything a run needs to
-continue (weights, optimiser, history, best weights, random-number states), atomically; with
-``resume=path`` an interrupted run picks up where it stopped and ends exactly as if it never had.
+the ``epochs`` of the run. With ``checkpoint=path`` every epoch ends by writing everything a run
+needs to continue (weights, optimiser, history, best weights, random-number states, the settings),
+atomically; with ``resume=path`` an interrupted run picks up where it stopped and ends exactly as if
+it never had.
 """
 import math
 import os
@@ -84,8 +85,7 @@ def _clone_state(model) -> dict:
 
 def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float = 1e-3,
         lr_schedule: str = "constant", weight_decay: float = 0.0, patience: int = 10,
-        clip_grad_norm: float | None = None,
-        seed: int = 0, checkpoint: str | os.PathLike | None = None,
+        clip_grad_norm: float | None = None, seed: int = 0, checkpoint: str | os.PathLike | None = None,
         resume: str | os.PathLike | None = None, progress: bool = True) -> History:
     """Train ``model`` (an ``ARM``) by maximum likelihood; return its ``History``.
 
@@ -123,8 +123,7 @@ def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float
     if resume is not None:
         run = load_checkpoint(resume, model)
         if run["settings"] != settings:
-            changed = {k: (run["settings"].get(k), settings.get(k))
-                       for k in settings.keys() | run["settings"].keys()
+            changed = {k: (run["settings"].get(k), settings.get(k)) for k in sorted(settings | run["settings"])
                        if run["settings"].get(k) != settings.get(k)}
             raise ValueError(f"cannot resume {str(resume)!r} with other settings than it was started "
                              f"with; (checkpoint, now): {changed}")
@@ -178,8 +177,8 @@ def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float
                         best=f"{history.best_val:.2f}")
         if checkpoint is not None:
             save_checkpoint(checkpoint, model=model.state_dict(), optimiser=optimiser.state_dict(),
-                            history=asdict(history), best_state=best_state, bad_epochs=bad_epochs, settings=settings,
-                            rng={"torch": torch.get_rng_state(), "shuffle": shuffle.get_state()})
+                            history=asdict(history), best_state=best_state, bad_epochs=bad_epochs,
+                            settings=settings, rng={"torch": torch.get_rng_state(), "shuffle": shuffle.get_state()})
     bar.close()
     model.load_state_dict(best_state)
     return history
