@@ -9,7 +9,8 @@ the sequence (D,) or the image (H, W). It answers three questions:
 - ``sample(params, noise)`` -> (B, C, *S): the draw, a deterministic function of params and noise.
 
 Separating the noise from the draw lets every sampler (plain, cached, predictive) consume the very
-same random numbers, so they return identical samples.
+same random numbers, so they return identical samples. A head also says where the bias of the
+network's output layer should start, ``initial_bias(C)`` of shape (P,).
 """
 import torch
 import torch.nn.functional as F
@@ -41,6 +42,10 @@ class Categorical(nn.Module):
 
     def num_params(self, channels: int = 1) -> int:
         return channels * self.num_vals
+
+    def initial_bias(self, channels: int = 1) -> torch.Tensor:
+        """Zero logits: every value equally likely."""
+        return torch.zeros(self.num_params(channels))
 
     def _logits(self, params: torch.Tensor, channels: int) -> torch.Tensor:
         batch, size, *positions = params.shape

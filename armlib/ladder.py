@@ -35,13 +35,17 @@ def record(chapter: str, rows: list[dict], results: Path = RESULTS) -> Path:
     return path
 
 
-def rows(results: Path = RESULTS) -> list[dict]:
-    """Uniform first, then every chapter's rows in chapter order."""
+def rows(results: Path = RESULTS, through: str | None = None) -> list[dict]:
+    """Uniform first, then every chapter's rows in chapter order; with ``through``, only the
+    chapters up to and including that one (a chapter shows the ladder so far, not rows from
+    chapters the reader has not reached)."""
     uniform = uniform_nats(DIGIT_DIMS, NUM_VALS)
     table = [{"chapter": "-", "model": "uniform over 17 values", "test_nats": round(uniform, 2),
               "test_bpd": round(bits_per_dim(uniform, DIGIT_DIMS), 4), "params": 0,
               "train_seconds": 0.0, "epochs": 0}]
     for path in sorted(results.glob("*.json")):
+        if through is not None and path.stem > through:
+            break
         table += [{"chapter": path.stem, **row} for row in json.loads(path.read_text())]
     return table
 
@@ -61,11 +65,11 @@ def find(chapter: str, model: str, results: Path = COMMITTED_RESULTS) -> dict:
     raise KeyError(f"chapter {chapter!r} has no row {model!r}; its rows: {[row['model'] for row in found]}")
 
 
-def markdown(results: Path = RESULTS) -> str:
-    """The ladder as a Markdown table."""
+def markdown(results: Path = RESULTS, through: str | None = None) -> str:
+    """The ladder as a Markdown table (``through``: as in ``rows``)."""
     lines = ["| chapter | model | test NLL [nats/image] | bits/dim | parameters | training [s] | epochs |",
              "|---|---|---:|---:|---:|---:|---:|"]
-    for row in rows(results):
+    for row in rows(results, through):
         lines.append(f"| {row['chapter']} | {row['model']} | {row['test_nats']:.2f} | {row['test_bpd']:.3f} "
                      f"| {row['params']:,} | {row['train_seconds']:.0f} | {row['epochs']} |")
     return "\n".join(lines)

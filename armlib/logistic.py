@@ -203,6 +203,21 @@ class LogisticMixtureHead(nn.Module):
         pairs = channels * (channels - 1) // 2
         return self.num_components * (1 + 2 * channels + pairs)
 
+    def initial_bias(self, channels: int = 1) -> torch.Tensor:
+        """Where the bias of the network's output layer starts, (num_params(channels),): equal
+        mixture weights, the K means spread evenly from the first bin's centre (-1) to the last's
+        (+1) in every channel, every scale equal to a bin's half-width h (about half of a
+        component's mass on its own level), no coupling.
+
+        Left at PyTorch's default, near zero, the K components would start alike (all at mean 0,
+        all as wide as the whole range), get alike gradients and take many steps to part. Spread
+        out, each starts in charge of its own stretch of values.
+        """
+        k, pairs = self.num_components, channels * (channels - 1) // 2
+        means = torch.linspace(-1, 1, k).repeat(channels)
+        log_scales = torch.full((channels * k,), -math.log(self.num_vals - 1))  # log h, h = 1/(V-1)
+        return torch.cat([torch.zeros(k), means, log_scales, torch.zeros(pairs * k)])
+
     def _split(self, params: torch.Tensor, channels: int):
         """params (B, P, *S) -> logits (B, K, *S), means and log-scales (B, C, K, *S),
         coupling coefficients (B, C(C-1)/2, K, *S)."""

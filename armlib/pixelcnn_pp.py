@@ -2,10 +2,12 @@
 
 PixelCNN++ (Salimans et al., 2017) kept the idea of a causal network and changed what its last
 layer predicts: per pixel, the parameters of a mixture of discretised logistics instead of the
-logits of a softmax. Here that is the only change made to the gated PixelCNN, so the two heads can
-be compared on one network; for colour images the first block also reads every channel of the
-earlier pixels. The network stays causal over pixels; the head couples the channels of a pixel.
+logits of a softmax. Here that is the only change made to the gated PixelCNN (its output layer,
+and where that layer's bias starts), so the two heads can be compared on one network; for colour
+images the first block also reads every channel of the earlier pixels. The network stays causal
+over pixels; the head couples the channels of a pixel.
 """
+import torch
 from torch import nn
 
 from .arm import ARM
@@ -22,10 +24,14 @@ def gated_pixelcnn_for_head(head: nn.Module, image_channels: int = 1, **override
 
     Only the two ends change: the first block reads the level indicators of every channel of the
     earlier pixels (never of the current pixel, in any of its channels), and the output 1x1
-    convolution gives the head's parameters. Every block in between is chapter 06's network.
+    convolution gives the head's parameters, its bias starting at ``head.initial_bias``. Every
+    block in between is chapter 06's network.
     """
-    return GatedPixelCNN(**{"num_vals": head.num_vals, **overrides}, image_channels=image_channels,
-                         num_params=head.num_params(image_channels))
+    net = GatedPixelCNN(**{"num_vals": head.num_vals, **overrides}, image_channels=image_channels,
+                        num_params=head.num_params(image_channels))
+    with torch.no_grad():
+        net.to_logits[-1].bias.copy_(head.initial_bias(image_channels))
+    return net
 
 
 @register("gated_pixelcnn_logistic_mixture")

@@ -19,8 +19,6 @@ sampling needs few passes there; only the trained models' pass counts say what i
 """
 import argparse
 import math
-import os
-import platform
 import sys
 from dataclasses import dataclass
 from time import perf_counter
@@ -32,6 +30,8 @@ from armlib.arm import evaluating
 from armlib.conv1d import DilatedConvNet, SeedConvNet
 from armlib.gated_pixelcnn import GatedPixelCNN
 from armlib.sampling import cached_sample_from_noise, predictive_sample_from_noise
+
+from machine import machine
 
 DIGITS = {"CausalConv1D (seed)": "causal_conv1d_seed", "CausalConv1D (improved)": "causal_conv1d",
           "gated PixelCNN": "gated_pixelcnn"}
@@ -128,15 +128,6 @@ def briefly_trained(name: str, epochs: int) -> tuple[armlib.ARM, float]:
     return model, history.best_val
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    if os.path.exists("/proc/cpuinfo"):
-        with open("/proc/cpuinfo") as info:
-            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
-    return (f"{cpu}, {os.cpu_count()} logical cores, {torch.get_num_threads()} torch threads; "
-            f"torch {torch.__version__}, Python {platform.python_version()}, {platform.system()}")
-
-
 def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -182,7 +173,7 @@ def main(argv=None) -> None:
             progress(f"timing {label} on a {LARGE_SIDE}x{LARGE_SIDE} canvas at batch {batch}")
             rows.append(measure(label, model, "random", batch, plain_passes=args.plain_passes))
 
-    print(f"Machine: {machine()}.\n")
+    print(f"Machine: {machine(f'{torch.get_num_threads()} torch threads')}.\n")
     if trained:
         print(f"Digits weights: each model trained for {args.epochs} epochs (batch 32, Adam); validation NLL, "
               f"nats per image: {'; '.join(trained)}.\n")

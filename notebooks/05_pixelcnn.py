@@ -202,7 +202,7 @@ plt.show()
 
 # %%
 ladder.record("05_pixelcnn", [ladder.entry("PixelCNN", model, score, history)])
-print(ladder.markdown())
+print(ladder.markdown(through="05_pixelcnn"))
 
 # %% [markdown]
 # ## 6. The blind spot

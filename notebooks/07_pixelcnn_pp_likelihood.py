@@ -325,6 +325,35 @@ for channels in (1, 3):
               f"{k5:12d}  {k10:13d}")
 
 # %% [markdown]
+# One thing in that function is new: the output layer's bias starts at the head's `initial_bias`.
+# A mixture has a difficulty a softmax does not: its $K$ components are interchangeable. Left at
+# PyTorch's default, a bias close to zero, every component would start at mean 0 with scale
+# $e^0 = 1$, half the whole range: $K$ alike bumps that get alike gradients and take many steps to
+# tell themselves apart. `initial_bias` gives each one its own stretch of levels instead: equal
+# weights, means spread evenly from level 0 to level 16, each scale a bin's half-width $h$. The
+# weights stay PyTorch's, so at first every pixel predicts roughly this spread mixture.
+
+# %%
+armlib.show_source(LogisticMixtureHead.initial_bias)
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3), sharey=True)
+starts = {"bias 0, about PyTorch's default: alike components": torch.zeros(mixture_model.head.num_params(1)),
+          "initial_bias: each component its own levels": mixture_model.head.initial_bias(1)}
+for ax, (title, bias) in zip(axes, starts.items()):
+    logits, means, log_scales = bias.split(NUM_COMPONENTS)  # one channel: no coupling coefficients
+    components = discretized_logistic_log_prob(levels[:, None], means, log_scales, NUM_VALS).exp()  # (level, k)
+    for k in range(NUM_COMPONENTS):
+        ax.plot(levels, components[:, k], marker=".", alpha=0.7, label=f"component {k + 1}")
+    ax.plot(levels, components @ logits.softmax(0), color="black", linewidth=2, label="mixture")
+    ax.set_title(title)
+    ax.set_xlabel("level")
+axes[0].set_ylabel("probability")
+axes[1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
 # Chapter 06 trained the categorical model with dropout, batches of 16, weight decay and a cosine
 # learning rate over 27 epochs. The mixture model gets the same recipe: the same batches in the
 # same order and the same dropout masks, so that the heads are what differs (and the random
@@ -340,7 +369,7 @@ categorical_nats = ladder.find("06_gated_pixelcnn", "gated PixelCNN")["test_nats
 print(f"{history.epochs} epochs, {history.seconds[-1]:.0f} s of training")
 print(f"logistic mixture: test NLL {mixture_score.nats:.2f} nats per image, {mixture_score.bpd:.3f} bits/dim")
 print(f"categorical (chapter 06's ladder row): {categorical_nats:.2f} nats per image")
-assert mixture_score.nats <= 79, "the mixture head should meet chapter 06's bound for this network, 79 nats"
+assert mixture_score.nats <= 78, "the mixture head should score at most 78 nats per test image"
 
 # %%
 plots.learning_curve(history, labels=["logistic mixture"])
@@ -376,19 +405,33 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The mixture head scores 78.24 nats per test image; chapter 06's categorical head, on the same
-# network and recipe, 78.10. On the digits the two heads tie: 0.14 nats is well within what another
-# seed changes, and neither gets below 78 in this budget.
+# The mixture head scores 77.81 nats per test image; chapter 06's categorical head, on the same
+# network and recipe, 78.10. One run of each cannot settle 0.3 nats: another seed (other initial
+# weights, batches and dropout masks) moves a score by about as much. The script
+# `benchmarks/heads.py` therefore trains the categorical head, this mixture head, and the mixture
+# head once more with PyTorch's default bias, each on three seeds; seed 0 reproduces both chapters'
+# runs exactly. Its run on the development machine (9.6 minutes, table in the README):
 #
-# The four pictures show why the mixture is no handicap. Five logistics and two edge bins make
-# every shape these pixels need: a spike on blank paper below the stroke, pixel (5, 2); a spike at
+# | test NLL [nats/image] | seed 0 | seed 1 | seed 2 | mean |
+# |---|---:|---:|---:|---:|
+# | categorical head | 78.10 | 78.51 | 78.14 | 78.25 |
+# | mixture head, components spread at the start | 77.81 | 77.82 | 77.84 | 77.82 |
+# | mixture head, PyTorch's default start | 78.23 | 78.25 | 78.11 | 78.20 |
+#
+# So the mixture head does beat the softmax on the digits, by about 0.4 nats per image, on every
+# seed; and it does so only when its components start apart. Left alike, it ends where the softmax
+# does.
+#
+# The four pictures show that the mixture is no straitjacket: five logistics and two edge bins make
+# every shape these pixels need. A spike on blank paper below the stroke, pixel (5, 2); a spike at
 # full ink with a shoulder on 15, pixel (4, 5); mass on 0 with a decaying tail where a stroke may or
-# may not begin, pixel (3, 3); and a broad bump with extra mass in the top edge bin where the ink
-# is surely there but its darkness is not, pixel (6, 2). And they show why it is no advantage on
-# this data either: with 17 levels a softmax has only 17 numbers per pixel to learn, and 64,000
-# training pixels are enough to learn them. The mixture's strengths, outputs that do not grow with
-# the number of levels and smoothness that lets neighbouring levels share evidence, pay off where
-# the levels are many and each one is rarely seen: 8-bit images (exercise 3).
+# may not begin, pixel (3, 3); and a broad bump around 12 where the ink is surely there but its
+# darkness is not, pixel (6, 2). Where its edge comes from is the smoothness the softmax lacks. A
+# logistic that puts mass on level 12 puts some on 11 and 13 as well, so every pixel seen at 12
+# also teaches the model about its neighbours; a softmax learns each of its 17 logits on its own.
+# With 1,000 training digits, in which each level between 1 and 15 makes up only 2-4% of the
+# pixels, a context that has seen few of them gains from that shared evidence. The gain should grow
+# where the levels are many and each is rarely seen, as in 8-bit images (exercise 3).
 #
 # The row goes into the likelihood ladder (the categorical head's row is chapter 06's):
 
@@ -396,7 +439,7 @@ plt.show()
 ladder.record("07_pixelcnn_pp_likelihood", [
     ladder.entry(f"gated PixelCNN, mixture of {NUM_COMPONENTS} discretised logistics", mixture_model,
                  mixture_score, history)])
-print(ladder.markdown())
+print(ladder.markdown(through="07_pixelcnn_pp_likelihood"))
 
 # %% [markdown]
 # ## 6. Colour: one pixel, three coupled channels
@@ -468,11 +511,11 @@ plots.real_vs_samples(colour_test[:NUM_SAMPLES], colour_model.sample(NUM_SAMPLES
 plt.show()
 
 # %% [markdown]
-# The coupled head makes the later channels cheap: on the test split the red terms cost 90.0 nats
-# per image, green 50.3 and blue 46.4. Red has only the earlier pixels to go on; green also knows the
+# The coupled head makes the later channels cheap: on the test split the red terms cost 90.8 nats
+# per image, green 48.4 and blue 38.0. Red has only the earlier pixels to go on; green also knows the
 # red value of its own pixel, blue both, and on these images a pixel's three values are three linear
 # functions of one amount of ink. (The shared mixture component helps too; exercise 4 separates the
-# two.) The total, 186.7 nats per colour image after 5 epochs, is far below the 544.0 nats of the
+# two.) The total, 177.1 nats per colour image after 5 epochs, is far below the 544.0 nats of the
 # uniform model.
 #
 # In the samples the colour of each pixel is an ink-like colour, but the ink wanders from pixel to
@@ -490,10 +533,11 @@ plt.show()
 # - A **mixture** of $K$ of them needs $3K$ outputs per pixel at any bit depth. It is available as
 #   `torch.distributions` objects and as an ARM head with exact sampling from noise drawn up front.
 # - On the 17-level digits, with chapter 06's gated network and training recipe, the mixture head
-#   and the categorical head tie (78.24 against 78.10 nats per image): with few levels the head is
-#   not where the gains are.
+#   beats the categorical head: 77.81 against 78.10 nats per image here, 77.82 against 78.25 on
+#   average over three seeds. Its components must start apart (`initial_bias`); started alike, it
+#   only ties the softmax.
 # - For **colour**, one network pass per pixel and a head that couples the channels: the green and
-#   blue terms cost 50.3 and 46.4 nats per image against 90.0 for red, and the causality check holds
+#   blue terms cost 48.4 and 38.0 nats per image against 90.8 for red, and the causality check holds
 #   over all 192 elements, channels included.
 #
 # ## Exercises
@@ -519,3 +563,8 @@ plt.show()
 # 6. **Scales.** Plot a histogram of the log-scales the trained digits model predicts for blank
 #    pixels and for pixels inside a stroke. Which are sharper, and what does the edge bin let the
 #    model do for the background?
+# 7. **A fair start for the softmax.** The mixture's start was chosen with care; give the
+#    categorical head one too: set the bias of its output layer to the logarithm of each level's
+#    frequency among the training pixels, so that it starts at the digits' overall histogram.
+#    Retrain it with chapter 06's recipe (or add it as a column to `benchmarks/heads.py`). How much
+#    of the mixture's lead remains?

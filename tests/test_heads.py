@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 
@@ -10,6 +12,13 @@ def test_categorical_log_prob_is_log_softmax_at_the_value():
     x = torch.randint(5, (2, 3, 4))
     expected = torch.log_softmax(params.view(2, 3, 5, 4), dim=2).gather(2, x.unsqueeze(2)).squeeze(2)
     assert torch.allclose(head.log_prob(params, x), expected)
+
+
+def test_categorical_head_starts_uniform():
+    head = armlib.Categorical(17)
+    params = head.initial_bias(2)[None, :, None].expand(17, -1, -1)
+    x = torch.arange(17).reshape(17, 1, 1).expand(-1, 2, -1)
+    assert torch.allclose(head.log_prob(params, x), torch.full((17, 2, 1), -math.log(17)))
 
 
 def test_categorical_stays_finite_when_one_logit_dominates():

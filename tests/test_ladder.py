@@ -26,6 +26,10 @@ def test_uniform_is_the_first_rung_and_chapters_follow_in_order(tmp_path):
     assert [row["model"] for row in rows] == ["uniform over 17 values", "m2", "m4"]
     assert rows[0]["test_nats"] == pytest.approx(181.33)
     assert "| 02_a | m2 | 110.00 |" in ladder.markdown(tmp_path)
+    # a chapter shows the ladder so far: chapters after it are left out
+    assert [row["model"] for row in ladder.rows(tmp_path, through="03_x")] == ["uniform over 17 values", "m2"]
+    assert "m4" not in ladder.markdown(tmp_path, through="02_a")
+    assert "m4" in ladder.markdown(tmp_path, through="04_b")
 
 
 def test_readme_without_markers_is_reported():

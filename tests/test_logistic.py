@@ -289,6 +289,24 @@ def test_head_sampling_frequencies_match_its_joint(channels):
     assert statistic < chi_square_critical(df), (statistic, df)
 
 
+@pytest.mark.parametrize("channels", [1, 3])
+def test_initial_bias_gives_each_component_its_own_stretch_of_values(channels):
+    head = LogisticMixtureHead(17, num_components=5)
+    bias = head.initial_bias(channels)
+    assert bias.shape == (head.num_params(channels),)
+    params = bias.double()[None, :, None]  # what a network with zero output weights predicts
+    # each component alone, its weight and coupling aside: its most likely value is 0, 4, 8, 12, 16
+    _, means, log_scales, coefficients = head._split(params, channels)
+    values = all_bins(17, batch_dims=2)
+    per_component = discretized_logistic_log_prob(values, means[0, :, :, 0], log_scales[0, :, :, 0], 17)
+    assert torch.equal(per_component.argmax(0), torch.tensor([0, 4, 8, 12, 16]).expand(channels, -1))
+    assert torch.all(coefficients == 0)
+    # the mixture gives every value of the first channel a fair share of the mass to start from
+    x = all_bins(17, batch_dims=1).expand(-1, channels)[..., None]
+    p = head.log_prob(params.expand(17, -1, -1), x)[:, 0].exp()
+    assert torch.all(p > 0.01) and p.sum().item() == pytest.approx(1, abs=1e-12)
+
+
 def test_head_sample_is_a_function_of_the_noise():
     head = LogisticMixtureHead(17, num_components=5)
     params = torch.randn(8, head.num_params(3), 4, 4)
@@ -403,6 +421,7 @@ def test_gated_pixelcnn_for_head_changes_only_its_two_ends():
     assert net.blocks[0].dropout.p == 0.1
     assert [type(b) for b in net.blocks] == [type(b) for b in plain.blocks]
     assert net(torch.randint(17, (2, 3, 8, 8))).shape == (2, 40, 8, 8)
+    assert torch.equal(net.to_logits[-1].bias.detach(), head.initial_bias(3))
 
 
 @pytest.mark.parametrize("name", ["gated_pixelcnn_logistic_mixture", "gated_pixelcnn_logistic_mixture_colour"])
