@@ -325,13 +325,14 @@ for channels in (1, 3):
               f"{k5:12d}  {k10:13d}")
 
 # %% [markdown]
-# One thing in that function is new: the output layer's bias starts at the head's `initial_bias`.
-# A mixture has a difficulty a softmax does not: its $K$ components are interchangeable. Left at
-# PyTorch's default, a bias close to zero, every component would start at mean 0 with scale
-# $e^0 = 1$, half the whole range: $K$ alike bumps that get alike gradients and take many steps to
-# tell themselves apart. `initial_bias` gives each one its own stretch of levels instead: equal
-# weights, means spread evenly from level 0 to level 16, each scale a bin's half-width $h$. The
-# weights stay PyTorch's, so at first every pixel predicts roughly this spread mixture.
+# One step of `gated_pixelcnn_for_head` is new: the output layer's bias starts at the head's
+# `initial_bias`. A mixture has a difficulty a softmax does not: its $K$ components are
+# interchangeable. Left at PyTorch's default, a bias close to zero, every component would start at
+# mean 0 with scale $e^0 = 1$, half the whole range: $K$ alike, nearly flat distributions that get
+# alike gradients and take many steps to tell themselves apart. `initial_bias` gives each one its
+# own stretch of levels instead: equal weights, means spread evenly from level 0 to level 16, each
+# scale a bin's half-width $h$. The weights stay PyTorch's, so at first every pixel predicts
+# roughly this spread mixture.
 
 # %%
 armlib.show_source(LogisticMixtureHead.initial_bias)
