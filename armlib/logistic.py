@@ -206,11 +206,11 @@ class LogisticMixtureHead(nn.Module):
     def initial_bias(self, channels: int = 1) -> torch.Tensor:
         """Where the bias of the network's output layer starts, (num_params(channels),): equal
         mixture weights, the K means spread evenly from the first bin's centre (-1) to the last's
-        (+1) in every channel, every scale equal to a bin's half-width h (about half of a
-        component's mass on its own level), no coupling.
+        (+1) in every channel, every scale equal to a bin's half-width h, no coupling. A component
+        then puts sigma(1) - sigma(-1) = 46% of its mass on its own level, or 73% on an edge bin.
 
-        Left at PyTorch's default, near zero, the K components would start alike (all at mean 0,
-        all as wide as the whole range), get alike gradients and take many steps to part. Spread
+        Left at PyTorch's default, near zero, the K components would start alike (all near mean 0
+        with scale near 1, half the range), get alike gradients and take many steps to part. Spread
         out, each starts in charge of its own stretch of values.
         """
         k, pairs = self.num_components, channels * (channels - 1) // 2

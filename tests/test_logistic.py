@@ -300,6 +300,9 @@ def test_initial_bias_gives_each_component_its_own_stretch_of_values(channels):
     values = all_bins(17, batch_dims=2)
     per_component = discretized_logistic_log_prob(values, means[0, :, :, 0], log_scales[0, :, :, 0], 17)
     assert torch.equal(per_component.argmax(0), torch.tensor([0, 4, 8, 12, 16]).expand(channels, -1))
+    # sigma(1) - sigma(-1) of its mass on its own level; sigma(1) for the two on the edge bins
+    own = torch.tensor([0.7311, 0.4621, 0.4621, 0.4621, 0.7311], dtype=torch.float64)
+    assert torch.allclose(per_component.exp().amax(0), own.expand(channels, -1), atol=1e-4)
     assert torch.all(coefficients == 0)
     # the mixture gives every value of the first channel a fair share of the mass to start from
     x = all_bins(17, batch_dims=1).expand(-1, channels)[..., None]
