@@ -16,14 +16,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+# chapter 07's heads live in logistic.py; they are exported here too, so every head is in armlib.heads
+from .logistic import (DiscretizedLogistic, LogisticMixtureHead, discretized_logistic_log_prob,
+                       discretized_logistic_mixture)
+from .noise import gumbel_noise
 from .validation import check_data
 
-
-def gumbel_noise(shape, generator=None, dtype=torch.float32) -> torch.Tensor:
-    """Standard Gumbel noise, -log(-log u) with u uniform in the open interval (0, 1)."""
-    tiny = torch.finfo(dtype).tiny
-    u = torch.rand(shape, generator=generator, dtype=dtype).clamp(min=tiny, max=1 - torch.finfo(dtype).eps)
-    return -torch.log(-torch.log(u))
+__all__ = ["Categorical", "DiscretizedLogistic", "LogisticMixtureHead", "discretized_logistic_log_prob",
+           "discretized_logistic_mixture"]
 
 
 class Categorical(nn.Module):

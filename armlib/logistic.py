@@ -24,7 +24,7 @@ from torch import nn
 from torch.distributions import Categorical as CategoricalDistribution
 from torch.distributions import Distribution, MixtureSameFamily, constraints
 
-from .heads import gumbel_noise
+from .noise import gumbel_noise, uniform_noise
 from .validation import check_positive_int
 
 
@@ -111,12 +111,6 @@ def discretized_logistic_sample(mean: torch.Tensor, log_scale: torch.Tensor, u: 
     _check_num_vals(num_vals)
     y = mean + torch.exp(log_scale) * (torch.log(u) - torch.log1p(-u))
     return torch.round((y + 1) * ((num_vals - 1) / 2)).clamp(0, num_vals - 1).long()
-
-
-def uniform_noise(shape, generator=None, dtype=torch.float32) -> torch.Tensor:
-    """Uniform noise in the open interval (0, 1), safe for log(u) and log(1 - u)."""
-    u = torch.rand(shape, generator=generator, dtype=dtype)
-    return u.clamp(min=torch.finfo(dtype).tiny, max=1 - torch.finfo(dtype).eps)
 
 
 class DiscretizedLogistic(Distribution):

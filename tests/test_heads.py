@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import armlib
+from armlib import heads, logistic
 
 
 def test_categorical_log_prob_is_log_softmax_at_the_value():
@@ -53,3 +54,10 @@ def test_categorical_refuses_mismatched_params_and_values():
         head.log_prob(torch.zeros(2, 3, 2), torch.zeros(1, 1, 2, dtype=torch.long))
     with pytest.raises(ValueError, match=r"values in \[0, 2\]"):
         head.log_prob(torch.zeros(1, 3, 2), torch.full((1, 1, 2), 3))
+
+
+def test_every_head_is_found_in_armlib_heads():
+    for name in ("DiscretizedLogistic", "LogisticMixtureHead", "discretized_logistic_log_prob",
+                 "discretized_logistic_mixture"):
+        assert getattr(heads, name) is getattr(logistic, name)
+    assert set(heads.__all__) >= {"Categorical", "LogisticMixtureHead", "discretized_logistic_log_prob"}
