@@ -1,6 +1,6 @@
 """The categorical head against the mixture of discretised logistics, over several seeds.
 
-    .venv/bin/python benchmarks/heads.py                       # 3 seeds, 12 runs: about 13 minutes on 2 cores
+    .venv/bin/python benchmarks/heads.py                       # 3 seeds, 12 runs: about 12 minutes on 2 cores
     .venv/bin/python benchmarks/heads.py --seeds 1 --epochs 1  # a smoke run
 
 Chapter 07 trains the mixture head once and compares it with chapter 06's categorical head, also
