@@ -9,7 +9,7 @@ from .checks import NotAutoregressive, check_autoregressive, total_probability
 from .class_mixture import ClassMixture
 from .colour import COLOUR_SHAPE, load_colour_digits
 from .completion import complete
-from .conv1d import CausalConv1d, DilatedConvNet, SeedConvNet, input_dependence, receptive_field
+from .conv1d import CausalConv1d, DilatedConvNet, TomczakConvNet, input_dependence, receptive_field
 from .data import IMAGE_SHAPE, NUM_VALS, as_images, binarise, load_digits
 from .display import show_source
 from .gated_pixelcnn import GatedPixelCNN
@@ -34,7 +34,7 @@ __all__ = [
     "COLOUR_SHAPE", "DiscretizedLogistic", "LogisticMixtureHead", "discretized_logistic_log_prob",
     "discretized_logistic_mixture", "gated_pixelcnn_for_head", "load_colour_digits",
     "FiniteMemoryMLP", "RecurrentNet", "input_gradient_norms", "set_spectral_radius",
-    "CausalConv1d", "DilatedConvNet", "SeedConvNet", "input_dependence", "receptive_field",
+    "CausalConv1d", "DilatedConvNet", "TomczakConvNet", "input_dependence", "receptive_field",
     "ClassMixture", "GatedPixelCNN", "MaskedConv2d", "PixelCNN", "blind_spot", "causal_mask", "complete",
     "field_map", "influencing_positions", "position_gradient", "raster_past", "show_receptive_field",
 ]

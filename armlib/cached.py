@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .conv1d import CausalConv1d, DilatedConvNet, GatedResidualBlock, SeedConvNet
+from .conv1d import CausalConv1d, DilatedConvNet, GatedResidualBlock, TomczakConvNet
 from .gated_pixelcnn import GatedBlock, GatedPixelCNN, gate, levels_as_input
 from .mlp import PAD_VALUE, FiniteMemoryMLP
 from .pixelcnn import MaskedConv2d, PixelCNN, pixels_as_input
@@ -127,7 +127,7 @@ class RasterOrder:
 
 
 class ConvSequenceSteps:
-    """A CausalConv1D network (``SeedConvNet``, ``DilatedConvNet``: a Sequential ``layers`` whose
+    """A CausalConv1D network (``TomczakConvNet``, ``DilatedConvNet``: a Sequential ``layers`` whose
     first layer is an option-A causal convolution) one position at a time.
 
     At step d the newest final value is x_{d-1}; the first layer turns its queue, which ends at
@@ -332,12 +332,12 @@ def _one_hot(net: DilatedConvNet) -> Callable[[torch.Tensor], Vector]:
     return lambda values: F.one_hot(values, net.num_vals).to(net.layers[0].weight.dtype)
 
 
-def _raw_value(net: SeedConvNet) -> Callable[[torch.Tensor], Vector]:
+def _raw_value(net: TomczakConvNet) -> Callable[[torch.Tensor], Vector]:
     return lambda values: values.to(net.layers[0].weight.dtype)[:, None]
 
 
 STEPS = {
-    SeedConvNet: lambda net, batch, positions, y: ConvSequenceSteps(net, batch, *positions, _raw_value(net)),
+    TomczakConvNet: lambda net, batch, positions, y: ConvSequenceSteps(net, batch, *positions, _raw_value(net)),
     DilatedConvNet: lambda net, batch, positions, y: ConvSequenceSteps(net, batch, *positions, _one_hot(net)),
     PixelCNN: lambda net, batch, positions, y: PixelCNNSteps(net, batch, *positions),
     GatedPixelCNN: lambda net, batch, positions, y: GatedPixelCNNSteps(net, batch, *positions, y),

@@ -120,8 +120,8 @@ def input_dependence(net: nn.Module, length: int, in_channels: int = 1, trials: 
     return (jacobian.abs().sum(dim=(1, 2)) > 0).long()
 
 
-class SeedConvNet(nn.Module):
-    """The seed's network: L causal convolutions of kernel k, M channels, LeakyReLU between them;
+class TomczakConvNet(nn.Module):
+    """Tomczak's (2022) network: L causal convolutions of kernel k, M channels, LeakyReLU between them;
     the first layer option A, the others B; the input is the raw pixel value as one channel.
 
         x (B, 1, D) -> A(1 -> M) -> [LeakyReLU -> B(M -> M)] x (L - 2) -> LeakyReLU -> B(M -> V)
@@ -207,11 +207,11 @@ def _digits_arm(net: nn.Module, num_vals: int) -> ARM:
     return ARM(net, Categorical(num_vals), (DIGITS_LENGTH,))
 
 
-@register("causal_conv1d_seed")
-def seed_causal_conv1d(num_vals: int = NUM_VALS, **net_options) -> ARM:
-    """The seed's ARM for the digits: ``SeedConvNet`` (4 layers, kernel 7, 256 channels) and a
+@register("causal_conv1d_tomczak")
+def tomczak_causal_conv1d(num_vals: int = NUM_VALS, **net_options) -> ARM:
+    """Tomczak's (2022) ARM for the digits: ``TomczakConvNet`` (4 layers, kernel 7, 256 channels) and a
     categorical head; keyword arguments override the network's defaults."""
-    return _digits_arm(SeedConvNet(num_vals, **net_options), num_vals)
+    return _digits_arm(TomczakConvNet(num_vals, **net_options), num_vals)
 
 
 @register("causal_conv1d")

@@ -1,4 +1,4 @@
-"""The book's data: scikit-learn's bundled 8x8 digits, split as the seed's code splits them.
+"""The book's data: scikit-learn's bundled 8x8 digits, split as Tomczak's (2022) companion code splits them.
 
 Every pixel takes one of 17 values (0..16). An image is a row of 64 integers in raster order
 (``load_digits``) or a (1, 8, 8) picture (``as_images``). Nothing is ever downloaded.
@@ -15,7 +15,7 @@ IMAGE_SHAPE = (1, 8, 8)
 """One digit as an image: (channels, height, width)."""
 
 SPLITS = {"train": slice(0, 1000), "val": slice(1000, 1350), "test": slice(1350, 1797)}
-"""First 1000 images to train, next 350 to validate, last 447 to test, as in the seed's code."""
+"""First 1000 images to train, next 350 to validate, last 447 to test, as in Tomczak's (2022) companion code."""
 
 
 @lru_cache(maxsize=1)

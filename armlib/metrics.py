@@ -1,6 +1,6 @@
 """The book's one metric: negative log-likelihood over a whole split.
 
-Nats per example is the seed's unit; bits per dimension divides by the number of dimensions and by
+Nats per example is Tomczak's (2022) unit; bits per dimension divides by the number of dimensions and by
 ln 2. Both are taken over every example of the split at once (sum of -log p over all examples,
 divided by their number), never as a mean of batch means, which would weigh a short last batch wrong.
 """

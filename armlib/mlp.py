@@ -2,7 +2,7 @@
 
     theta_d = softmax(W_2 ReLU(W_1 [x_{d-1}, ..., x_{d-K}] + b_1 + e_d) + b_2)
 
-With a window of K = 2 and no position term e_d this is the seed's
+With a window of K = 2 and no position term e_d this is Tomczak's (2022)
 [x_{d-1}, x_{d-2}] -> Linear(2, M) -> ReLU -> Linear(M, V) -> softmax (the softmax lives in the
 Categorical head). The optional e_d is a learned vector per position d, which is exactly what a
 one-hot of d fed through the first Linear layer would add; it tells the MLP *where* it is, which its
@@ -84,7 +84,7 @@ class FiniteMemoryMLP(nn.Module):
 
 @register("mlp")
 def finite_memory_mlp(window: int = 2, hidden: int = 300, position: bool = False) -> ARM:
-    """The seed's finite-memory ARM for the digits: the last ``window`` pixels, and with
+    """Tomczak's (2022) finite-memory ARM for the digits: the last ``window`` pixels, and with
     ``position=True`` also the position d."""
     net = FiniteMemoryMLP(NUM_VALS, window, hidden, DIGIT_LENGTH if position else None)
     return ARM(net, Categorical(NUM_VALS), (DIGIT_LENGTH,))

@@ -139,7 +139,7 @@ def conditional_tables_params(num_vars: int, num_vals: int) -> int:
 
 def mlp_params(num_inputs: int, hidden: int, num_vals: int) -> int:
     """Parameters (weights and biases) of Linear(num_inputs, hidden) -> ReLU -> Linear(hidden, num_vals),
-    the seed's finite-memory MLP when it reads ``num_inputs`` previous values."""
+    Tomczak's (2022) finite-memory MLP when it reads ``num_inputs`` previous values."""
     if isinstance(num_inputs, bool) or not isinstance(num_inputs, int):
         raise TypeError(f"num_inputs must be an int, got {type(num_inputs).__name__}")
     if num_inputs < 0:

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/sampling.py            # the default run: a few minutes on 2 cores
     .venv/bin/python benchmarks/sampling.py --quick    # a smoke test: random weights, small batches
 
-Part 1, the digits (D = 64): the seed's CausalConv1D ARM, the improved (dilated, gated) one and the
+Part 1, the digits (D = 64): Tomczak's (2022) CausalConv1D ARM, the improved (dilated, gated) one and the
 gated PixelCNN, each with the book's default hyper-parameters, briefly trained (``--epochs``; 0 keeps
 the random weights). Part 2, a 28x28 canvas (D = 784): the same three networks with random weights.
 
@@ -27,23 +27,23 @@ import torch
 
 import armlib
 from armlib.arm import evaluating
-from armlib.conv1d import DilatedConvNet, SeedConvNet
+from armlib.conv1d import DilatedConvNet, TomczakConvNet
 from armlib.gated_pixelcnn import GatedPixelCNN
 from armlib.sampling import cached_sample_from_noise, predictive_sample_from_noise
 
 from machine import machine
 
-DIGITS = {"CausalConv1D (seed)": "causal_conv1d_seed", "CausalConv1D (improved)": "causal_conv1d",
+DIGITS = {"CausalConv1D (Tomczak)": "causal_conv1d_tomczak", "CausalConv1D (improved)": "causal_conv1d",
           "gated PixelCNN": "gated_pixelcnn"}
 """The benchmarked models: their names in armlib.MODELS."""
-LEARNING_RATES = {"causal_conv1d_seed": 1e-3, "causal_conv1d": 3e-3, "gated_pixelcnn": 3e-3}
+LEARNING_RATES = {"causal_conv1d_tomczak": 1e-3, "causal_conv1d": 3e-3, "gated_pixelcnn": 3e-3}
 LARGE_SIDE = 28
 
 
 def large_models() -> dict[str, armlib.ARM]:
     """The same networks, untrained, over a 28x28 canvas (a 784-long sequence for the 1-D ones)."""
     head, length = armlib.Categorical(armlib.NUM_VALS), LARGE_SIDE * LARGE_SIDE
-    return {"CausalConv1D (seed)": armlib.ARM(SeedConvNet(), head, (length,)),
+    return {"CausalConv1D (Tomczak)": armlib.ARM(TomczakConvNet(), head, (length,)),
             "CausalConv1D (improved)": armlib.ARM(DilatedConvNet(), head, (length,)),
             "gated PixelCNN": armlib.ARM(GatedPixelCNN(), head, (1, LARGE_SIDE, LARGE_SIDE))}
 

@@ -317,7 +317,7 @@ def milliseconds_per_digit(arm, repeats=LATENCY_REPEATS):
 
 
 contenders = {f"GRU ({HIDDEN} units)": armlib.MODELS["rnn"](hidden=HIDDEN, embedding_dim=EMBEDDING_DIM),
-              f"causal conv ({CONV_CHANNELS} channels)": armlib.MODELS["causal_conv1d_seed"](channels=CONV_CHANNELS)}
+              f"causal conv ({CONV_CHANNELS} channels)": armlib.MODELS["causal_conv1d_tomczak"](channels=CONV_CHANNELS)}
 timings = {}
 for name, arm in contenders.items():
     timings[name] = (seconds_per_epoch(arm), milliseconds_per_digit(arm))

@@ -37,7 +37,7 @@ import torch
 
 import armlib
 from armlib import ladder, plots
-from armlib.conv1d import (CausalConv1d, DilatedConvNet, GatedResidualBlock, SeedConvNet, input_dependence,
+from armlib.conv1d import (CausalConv1d, DilatedConvNet, GatedResidualBlock, TomczakConvNet, input_dependence,
                            receptive_field)
 
 armlib.setup(seed=0)
@@ -184,7 +184,7 @@ def stack_of(net):
     return [m.kernel_size[0] for m in layers], [m.dilation[0] for m in layers]
 
 
-seed_field = receptive_field(*stack_of(SeedConvNet()))
+seed_field = receptive_field(*stack_of(TomczakConvNet()))
 improved_field = receptive_field(*stack_of(DilatedConvNet()))
 print(f"seed's network:    sees x_(d-s) for s = {seed_field[0]}..{seed_field[-1]} ({len(seed_field)} positions)")
 print(f"improved network:  sees x_(d-s) for s = {improved_field[0]}..{improved_field[-1]} "
@@ -241,7 +241,7 @@ assert reached == {15 - s for s in receptive_field([2, 2, 2], [1, 2, 4])}
 # 25 pixels before $d$, the improved network every pixel before $d$.
 
 # %%
-seed_probe = SeedConvNet(channels=PROBE_CHANNELS)
+seed_probe = TomczakConvNet(channels=PROBE_CHANNELS)
 improved_probe = DilatedConvNet(channels=PROBE_CHANNELS)
 seed_dependence = input_dependence(seed_probe.layers, DIGIT_LENGTH)
 improved_dependence = input_dependence(improved_probe.layers, DIGIT_LENGTH, in_channels=armlib.NUM_VALS)
@@ -270,15 +270,15 @@ plt.show()
 # option A; the last layer has 17 channels, the logits $f(\mathbf{x})_d$ of the categorical head.
 
 # %%
-armlib.show_source(SeedConvNet)
+armlib.show_source(TomczakConvNet)
 
 # %% [markdown]
-# It is registered as `causal_conv1d_seed`. Before training we check the autoregressive property
+# It is registered as `causal_conv1d_tomczak`. Before training we check the autoregressive property
 # on the model itself: changing any $x_j$ must leave every term $\ln p(x_d \mid \mathbf{x}_{<d})$
 # with $d \le j$ unchanged, bit for bit.
 
 # %%
-seed_model = armlib.MODELS["causal_conv1d_seed"]()
+seed_model = armlib.MODELS["causal_conv1d_tomczak"]()
 armlib.check_autoregressive(seed_model)
 print(f"{sum(p.numel() for p in seed_model.parameters()):,} parameters")
 

@@ -204,7 +204,7 @@ armlib.show_source(GatedPixelCNNSteps.__call__)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-for name in ("causal_conv1d_seed", "causal_conv1d", "pixelcnn", "gated_pixelcnn"):
+for name in ("causal_conv1d_tomczak", "causal_conv1d", "pixelcnn", "gated_pixelcnn"):
     model = armlib.MODELS[name]().double()
     draws = {method: sample(model, SAME_SAMPLES_BATCH, method, generator=torch.Generator().manual_seed(1))
              for method in ("plain", "cached", "predictive")}

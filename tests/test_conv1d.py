@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 import armlib
-from armlib.conv1d import CausalConv1d, DilatedConvNet, SeedConvNet, input_dependence, receptive_field
+from armlib.conv1d import CausalConv1d, DilatedConvNet, TomczakConvNet, input_dependence, receptive_field
 
 
 def _expected_dependence(length: int, offsets) -> torch.Tensor:
@@ -58,7 +58,7 @@ def test_input_dependence_sees_a_non_causal_layer():
     assert dependence[2].tolist() == [0, 1, 1, 1, 0, 0]
 
 
-def test_receptive_field_of_the_seed_and_of_the_dilated_stack():
+def test_receptive_field_of_tomczaks_network_and_of_the_dilated_stack():
     assert receptive_field([7, 7, 7, 7]) == tuple(range(1, 26))
     assert receptive_field([3] * 6, [1, 1, 2, 4, 8, 16]) == tuple(range(1, 66))
     assert receptive_field([3], first_option="B") == (0, 1, 2)
@@ -79,8 +79,8 @@ def test_receptive_field_matches_the_gradients_of_a_stack(layers):
                        _expected_dependence(length, offsets))
 
 
-def test_seed_network_sees_the_25_previous_pixels():
-    net = SeedConvNet(channels=4)
+def test_tomczaks_network_sees_the_25_previous_pixels():
+    net = TomczakConvNet(channels=4)
     assert torch.equal(input_dependence(net.layers, 64), _expected_dependence(64, range(1, 26)))
 
 
@@ -90,7 +90,7 @@ def test_dilated_network_sees_every_previous_pixel():
     assert torch.equal(dependence, torch.ones(64, 64, dtype=torch.long).tril(-1))
 
 
-@pytest.mark.parametrize("name", ["causal_conv1d_seed", "causal_conv1d"])
+@pytest.mark.parametrize("name", ["causal_conv1d_tomczak", "causal_conv1d"])
 def test_registered_models_give_one_log_prob_per_image(name):
     model = armlib.MODELS[name](channels=8)
     x = armlib.load_digits("val")[:5]
@@ -101,7 +101,7 @@ def test_registered_models_give_one_log_prob_per_image(name):
 
 def test_networks_take_any_integer_dtype_and_follow_the_dtype_of_their_weights():
     x = armlib.load_digits("val")[:3]
-    for net in (SeedConvNet(channels=4), DilatedConvNet(channels=4)):
+    for net in (TomczakConvNet(channels=4), DilatedConvNet(channels=4)):
         assert net(x.int()).shape == (3, armlib.NUM_VALS, 64)
         assert net.double()(x).dtype == torch.float64
 
@@ -130,6 +130,6 @@ def test_receptive_field_rejects_bad_arguments():
 
 def test_networks_reject_bad_arguments():
     with pytest.raises(ValueError, match="num_layers must be an integer of at least 2"):
-        SeedConvNet(num_layers=1)
+        TomczakConvNet(num_layers=1)
     with pytest.raises(ValueError, match="dropout must be a probability"):
         DilatedConvNet(dropout=1.0)

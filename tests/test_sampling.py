@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import armlib
 from armlib.arm import evaluating
 from armlib.cached import ConvQueue, incremental, supports_caching
-from armlib.conv1d import CausalConv1d, DilatedConvNet, SeedConvNet
+from armlib.conv1d import CausalConv1d, DilatedConvNet, TomczakConvNet
 from armlib.gated_pixelcnn import GatedPixelCNN
 from armlib.logistic import LogisticMixtureHead
 from armlib.mlp import FiniteMemoryMLP
@@ -30,7 +30,7 @@ def variants():
     categorical = armlib.Categorical(armlib.NUM_VALS)
     sequence, image = (64,), (1, 8, 8)
     return {
-        "seed_kernel_2": armlib.ARM(SeedConvNet(channels=8, kernel_size=2, num_layers=3), categorical, sequence),
+        "seed_kernel_2": armlib.ARM(TomczakConvNet(channels=8, kernel_size=2, num_layers=3), categorical, sequence),
         "dilated_1_3_9": armlib.ARM(DilatedConvNet(channels=8, kernel_size=2, dilations=(1, 3, 9), first_kernel_size=1,
                                                    dropout=0.5), categorical, sequence),
         "dilated_short": armlib.ARM(DilatedConvNet(channels=8), categorical, (5,)),
@@ -58,7 +58,7 @@ CACHED = sorted(name for name, model in MODELS.items() if supports_caching(model
 
 
 def test_the_books_convolutional_and_recurrent_models_can_be_cached():
-    assert {"causal_conv1d_seed", "causal_conv1d", "pixelcnn", "gated_pixelcnn", "gated_pixelcnn_conditional",
+    assert {"causal_conv1d_tomczak", "causal_conv1d", "pixelcnn", "gated_pixelcnn", "gated_pixelcnn_conditional",
             "rnn", "mlp", "mlp_position"} <= set(CACHED)
 
 
