@@ -1,0 +1,106 @@
+"""Diagrams of the book's networks as graphs: nodes with labels, arrows for what feeds what.
+
+The colours follow Tomczak (2022), Figs. 1-2: inputs blue (bottom), intermediate representations
+orange (middle), output probabilities green (top). Every function draws on an ``ax`` it is given
+(or on a new figure), returns the axes and leaves ``plt.show()`` to the chapter. The nodes and
+edges are ordinary matplotlib artists, so a test can read them back: ``node_labels(ax)`` gives the
+labels, ``edges(ax)`` the arrows.
+"""
+import matplotlib.pyplot as plt
+from matplotlib.patches import Circle, FancyArrowPatch
+
+INPUT_COLOUR = "#9ecae1"    # blue: data x_d
+HIDDEN_COLOUR = "#fdae6b"   # orange: hidden representations h_d
+OUTPUT_COLOUR = "#a1d99b"   # green: output probabilities theta_d
+PAD_COLOUR = "#eeeeee"      # grey: values that are not data (padding, a start symbol)
+HIGHLIGHT = "#d62728"       # red: the edges of the one position the caption talks about
+NODE_RADIUS = 0.3
+
+
+def node(ax, xy: tuple[float, float], label: str, colour: str, *, radius: float = NODE_RADIUS) -> Circle:
+    """A circle at ``xy`` with ``label`` (matplotlib mathtext allowed) written in it."""
+    circle = Circle(xy, radius, facecolor=colour, edgecolor="black", linewidth=1, zorder=3, label=label)
+    ax.add_patch(circle)
+    ax.text(*xy, label, ha="center", va="center", fontsize=11, zorder=4)
+    return circle
+
+
+def edge(ax, start: Circle, end: Circle, *, colour: str = "0.35", width: float = 1.0,
+         curved: float = 0.0) -> FancyArrowPatch:
+    """An arrow from node ``start`` to node ``end``, from rim to rim; ``curved`` bends it."""
+    arrow = FancyArrowPatch(posA=start.center, posB=end.center, arrowstyle="-|>", mutation_scale=12,
+                            shrinkA=0, shrinkB=0, patchA=start, patchB=end, color=colour, linewidth=width,
+                            connectionstyle=f"arc3,rad={curved}", zorder=2)
+    ax.add_patch(arrow)
+    return arrow
+
+
+def node_labels(ax) -> list[str]:
+    """The labels of the nodes drawn on ``ax`` by ``node``, in the order they were drawn."""
+    return [patch.get_label() for patch in ax.patches if isinstance(patch, Circle)]
+
+
+def edges(ax) -> list[tuple[str, str]]:
+    """The arrows drawn on ``ax`` by ``edge``, as (start label, end label) pairs."""
+    return [(arrow.patchA.get_label(), arrow.patchB.get_label())
+            for arrow in ax.patches if isinstance(arrow, FancyArrowPatch)]
+
+
+def _canvas(ax, width: float, height: float):
+    if ax is None:
+        _, ax = plt.subplots(figsize=(width, height))
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    return ax
+
+
+def shared_mlp_diagram(length: int = 5, window: int = 2, *, highlight: int | None = 4, ax=None):
+    """The finite-memory MLP over a sequence x_1..x_length, as in Tomczak (2022), Fig. 1.
+
+    One column per position d: x_d at the bottom, the hidden vector h_d in the middle and theta_d on
+    top. h_d reads x_{d-1}, ..., x_{d-window} (``pad`` nodes stand for the predecessors of the first
+    pixels, which do not exist); theta_d reads h_d. Every column uses the same weights. The edges
+    into ``highlight`` (a position d, or None) are drawn in red.
+    """
+    ax = _canvas(ax, 1.3 * (length + window) + 1.5, 3.6)
+    inputs = {d: node(ax, (d, 0), "pad", PAD_COLOUR) for d in range(1 - window, 1)}
+    inputs.update({d: node(ax, (d, 0), f"$x_{{{d}}}$", INPUT_COLOUR) for d in range(1, length + 1)})
+    for d in range(1, length + 1):
+        hidden = node(ax, (d, 1.3), f"$h_{{{d}}}$", HIDDEN_COLOUR)
+        output = node(ax, (d, 2.6), f"$\\theta_{{{d}}}$", OUTPUT_COLOUR)
+        style = dict(colour=HIGHLIGHT, width=2.0) if d == highlight else {}
+        for k in range(1, window + 1):
+            edge(ax, inputs[d - k], hidden, **style)
+        edge(ax, hidden, output, **style)
+    right = length + 0.6
+    ax.text(right, 0.65, "$W_1, b_1$: the same at every $d$", va="center", fontsize=10)
+    ax.text(right, 1.95, "$W_2, b_2$: the same at every $d$", va="center", fontsize=10)
+    ax.set(xlim=(0.4 - window, length + 3.6), ylim=(-0.5, 3.1))
+    return ax
+
+
+def unrolled_rnn_diagram(length: int = 5, *, highlight: int | None = 4, ax=None):
+    """A recurrent ARM unrolled over x_1..x_length, as in Tomczak (2022), Fig. 2.
+
+    h_d = RNN(x_{d-1}, h_{d-1}) and theta_d reads h_d. The first step reads a ``start`` symbol in
+    place of x_0 and the initial state h_0; each step uses the same weights. Compared with
+    ``shared_mlp_diagram``, the arrows h_{d-1} -> h_d carry everything seen so far. The edges into
+    ``highlight`` (a position d, or None) are drawn in red.
+    """
+    ax = _canvas(ax, 1.3 * (length + 1) + 1.5, 3.6)
+    inputs = {0: node(ax, (0, 0), "start", PAD_COLOUR)}
+    inputs.update({d: node(ax, (d, 0), f"$x_{{{d}}}$", INPUT_COLOUR) for d in range(1, length + 1)})
+    previous = node(ax, (0, 1.3), "$h_{0}$", PAD_COLOUR)
+    for d in range(1, length + 1):
+        hidden = node(ax, (d, 1.3), f"$h_{{{d}}}$", HIDDEN_COLOUR)
+        output = node(ax, (d, 2.6), f"$\\theta_{{{d}}}$", OUTPUT_COLOUR)
+        style = dict(colour=HIGHLIGHT, width=2.0) if d == highlight else {}
+        edge(ax, inputs[d - 1], hidden, **style)
+        edge(ax, previous, hidden, **style)
+        edge(ax, hidden, output, **style)
+        previous = hidden
+    right = length + 0.6
+    ax.text(right, 0.65, "the same RNN cell at every $d$", va="center", fontsize=10)
+    ax.text(right, 1.95, "the same readout at every $d$", va="center", fontsize=10)
+    ax.set(xlim=(-0.6, length + 3.6), ylim=(-0.5, 3.1))
+    return ax

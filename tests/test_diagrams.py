@@ -1,0 +1,64 @@
+"""The network diagrams: each draws the nodes and the arrows its chapter's text describes."""
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.colors import to_rgba
+from matplotlib.patches import FancyArrowPatch
+
+from armlib import diagrams
+
+
+@pytest.fixture
+def ax():
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+def test_shared_mlp_feeds_each_hidden_node_the_window_before_it(ax):
+    diagrams.shared_mlp_diagram(length=5, window=2, ax=ax)
+    labels = diagrams.node_labels(ax)
+    assert labels.count("pad") == 2
+    assert {f"$x_{{{d}}}$" for d in range(1, 6)} <= set(labels)
+    assert {f"$\\theta_{{{d}}}$" for d in range(1, 6)} <= set(labels)
+    arrows = diagrams.edges(ax)
+    assert len(arrows) == 5 * (2 + 1)  # per position: the window into h_d, then h_d into theta_d
+    assert ("$x_{3}$", "$h_{4}$") in arrows and ("$x_{2}$", "$h_{4}$") in arrows
+    assert ("$h_{4}$", "$\\theta_{4}$") in arrows
+    # theta_d never depends on x_d or later, and no hidden node feeds another (no memory)
+    assert not any(start == f"$x_{{{d}}}$" and end == f"$h_{{{e}}}$"
+                   for start, end in arrows for d in range(1, 6) for e in range(1, d + 1))
+    assert not any(start.startswith("$h") and end.startswith("$h") for start, end in arrows)
+
+
+def test_shared_mlp_window_sets_the_fan_in(ax):
+    diagrams.shared_mlp_diagram(length=4, window=3, highlight=None, ax=ax)
+    assert diagrams.node_labels(ax).count("pad") == 3
+    assert sum(end == "$h_{4}$" for _, end in diagrams.edges(ax)) == 3
+
+
+def test_unrolled_rnn_chains_the_hidden_states(ax):
+    diagrams.unrolled_rnn_diagram(length=5, ax=ax)
+    labels = diagrams.node_labels(ax)
+    assert {"start", "$h_{0}$"} <= set(labels)
+    assert len(labels) == 2 + 3 * 5
+    arrows = diagrams.edges(ax)
+    assert len(arrows) == 3 * 5  # per position: x_{d-1} -> h_d, h_{d-1} -> h_d, h_d -> theta_d
+    assert [(f"$h_{{{d - 1}}}$", f"$h_{{{d}}}$") in arrows for d in range(1, 6)] == [True] * 5
+    assert ("start", "$h_{1}$") in arrows and ("$x_{3}$", "$h_{4}$") in arrows
+    assert not any(start == "$x_{5}$" for start, _ in arrows)  # the last pixel predicts nothing
+
+
+def test_highlight_draws_the_edges_into_one_position_in_red(ax):
+    diagrams.unrolled_rnn_diagram(length=5, highlight=4, ax=ax)
+    red = to_rgba(diagrams.HIGHLIGHT)
+    into = [arrow.patchB.get_label() for arrow in ax.patches
+            if isinstance(arrow, FancyArrowPatch) and arrow.get_edgecolor() == red]
+    assert sorted(into) == sorted(["$h_{4}$", "$h_{4}$", "$\\theta_{4}$"])
+
+
+def test_a_diagram_without_axes_makes_its_own_figure():
+    ax = diagrams.shared_mlp_diagram()
+    try:
+        assert ax.figure is not None and not ax.axison
+    finally:
+        plt.close(ax.figure)
