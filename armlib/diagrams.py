@@ -104,3 +104,47 @@ def unrolled_rnn_diagram(length: int = 5, *, highlight: int | None = 4, ax=None)
     ax.text(right, 1.95, "the same readout at every $d$", va="center", fontsize=10)
     ax.set(xlim=(-0.6, length + 3.6), ylim=(-0.5, 3.1))
     return ax
+
+
+def gated_block_diagram(*, kernel_size: int = 3, ax=None):
+    """One block of the gated PixelCNN (van den Oord et al., 2016c), as ``GatedBlock`` computes it.
+
+    Left, the vertical stack: v -> a_v = conv_v(v) [+ e_y] -> v' = g(a_v). Right, the horizontal
+    stack: h -> a_h = conv_h(h) + link(a_v) [+ e_y] -> h' = h + out(g(a_h)), where the curved arrow
+    h -> h' is the residual. The only arrow between the stacks is the 1x1 link a_v -> a_h (red):
+    the vertical stack receives nothing from the horizontal one. The gate g(a) = tanh(a_1) *
+    sigmoid(a_2) acts on the two halves of a pre-activation's channels; the class bias e_y (grey) is
+    optional; dropout (after each gate) is left out of the picture. ``kernel_size`` sets the kernel
+    sizes written on the arrows.
+    """
+    ax = _canvas(ax, 8.0, 4.6)
+    half = kernel_size // 2
+    v, h = node(ax, (0, 0), "$v$", INPUT_COLOUR), node(ax, (3.4, 0), "$h$", INPUT_COLOUR)
+    a_v, a_h = node(ax, (0, 1.7), "$a_v$", HIDDEN_COLOUR), node(ax, (3.4, 1.7), "$a_h$", HIDDEN_COLOUR)
+    v_out, h_out = node(ax, (0, 3.4), "$v'$", OUTPUT_COLOUR), node(ax, (3.4, 3.4), "$h'$", OUTPUT_COLOUR)
+    e_y = node(ax, (1.7, 0.9), "$e_y$", PAD_COLOUR)
+
+    def note(xy, text, **kwargs):
+        ax.text(*xy, text, fontsize=9, va="center", zorder=5,
+                bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none"), **kwargs)
+
+    edge(ax, v, a_v)
+    note((0.12, 0.6), f"conv ${half + 1}\\times{kernel_size}$", ha="left")
+    edge(ax, a_v, v_out)
+    note((0.12, 2.55), "gate $g$", ha="left")
+    edge(ax, h, a_h)
+    note((3.28, 0.6), f"conv $1\\times{half + 1}$", ha="right")
+    edge(ax, a_v, a_h, colour=HIGHLIGHT, width=2.0)
+    note((1.7, 1.95), "link $1\\times1$", ha="center", color=HIGHLIGHT)
+    edge(ax, a_h, h_out)
+    note((3.28, 2.55), "gate $g$, then $1\\times1$", ha="right")
+    edge(ax, h, h_out, curved=0.45)
+    note((4.35, 1.7), "residual: $h' = h + \\ldots$", ha="left")
+    edge(ax, e_y, a_v, colour="0.6")
+    edge(ax, e_y, a_h, colour="0.6")
+    ax.text(0, 4.05, "vertical stack", ha="center", fontsize=11)
+    ax.text(3.4, 4.05, "horizontal stack", ha="center", fontsize=11)
+    ax.text(-0.7, -0.65, "$g(a) = \\tanh(a_1) \\odot \\sigma(a_2)$ over the two halves of $a$'s channels; "
+            "$e_y$: the class, if any", fontsize=9)
+    ax.set(xlim=(-1.9, 6.4), ylim=(-0.9, 4.3))
+    return ax

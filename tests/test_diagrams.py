@@ -62,3 +62,16 @@ def test_a_diagram_without_axes_makes_its_own_figure():
         assert ax.figure is not None and not ax.axison
     finally:
         plt.close(ax.figure)
+
+
+def test_gated_block_links_the_stacks_one_way_only_and_keeps_the_horizontal_residual(ax):
+    diagrams.gated_block_diagram(ax=ax)
+    arrows = set(diagrams.edges(ax))
+    vertical, horizontal = {"$v$", "$a_v$", "$v'$"}, {"$h$", "$a_h$", "$h'$"}
+    assert vertical | horizontal <= set(diagrams.node_labels(ax))
+    assert {("$v$", "$a_v$"), ("$a_v$", "$v'$"), ("$h$", "$a_h$"), ("$a_h$", "$h'$")} <= arrows  # both stacks
+    assert ("$h$", "$h'$") in arrows  # the residual of the horizontal stack
+    assert ("$v$", "$v'$") not in arrows  # the vertical stack has none
+    # the 1x1 link a_v -> a_h is the only arrow between the stacks: nothing flows back into the vertical stack
+    assert {(start, end) for start, end in arrows if start in vertical and end in horizontal} == {("$a_v$", "$a_h$")}
+    assert not any(start in horizontal and end in vertical for start, end in arrows)
