@@ -24,7 +24,8 @@ from torch import nn
 from .arm import ARM
 from .data import IMAGE_SHAPE, NUM_VALS
 from .heads import Categorical
-from .pixelcnn import check_kernel_size
+from .pixelcnn import INPUTS, check_inputs, check_kernel_size, input_channels
+from .pixelcnn import levels_as_input  # noqa: F401  (the gated PixelCNN's default input; imported from here)
 from .registry import register
 from .validation import check_positive_int
 
@@ -58,21 +59,6 @@ class HorizontalConv(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.conv(F.pad(x, self.padding))
-
-
-def levels_as_input(x: torch.Tensor, num_vals: int, like: torch.Tensor) -> torch.Tensor:
-    """Pixels (B, C, *S) -> one indicator per channel and level, (B, C * num_vals, *S), in ``like``'s
-    dtype: level v of channel c switches on input channel c * num_vals + v.
-
-    A pixel value is a category, not a point on a line (chapter 04), and the first block learns
-    one set of weights per level. The indicator of level v is the hat max(0, 1 - |x - v|): exactly
-    one-hot for whole numbers, piecewise linear in between, so that a receptive-field picture can
-    still take gradients with respect to a float image. The convolutions' zero padding switches
-    every level off: outside the image is not blank paper, and the network can tell the two apart.
-    """
-    levels = torch.arange(num_vals, dtype=like.dtype, device=like.device)
-    hats = torch.relu(1 - (x.to(like.dtype).unsqueeze(-1) - levels).abs())  # (B, C, *S, V)
-    return hats.movedim(-1, 2).flatten(1, 2)
 
 
 def gate(pre_activation: torch.Tensor) -> torch.Tensor:
@@ -125,7 +111,8 @@ class GatedPixelCNN(nn.Module):
     """A causal network for images: x (B, C, H, W) integers (and, with ``num_classes``, labels
     y (B,)) -> parameters of the likelihood head (B, P, H, W).
 
-    Every pixel value enters as level indicators (``levels_as_input``); ``blocks`` gated blocks
+    Every pixel value enters as level indicators (``levels_as_input``; ``inputs="value"`` feeds the
+    value scaled to [0, 1] instead, as chapter 05's PixelCNN reads it); ``blocks`` gated blocks
     follow (the first reads the image), then ReLU and a 1x1 convolution from the horizontal stack
     to the ``num_params`` numbers the head needs per pixel: by default the ``num_vals`` logits of
     a categorical head over one channel. Fully convolutional.
@@ -133,7 +120,7 @@ class GatedPixelCNN(nn.Module):
 
     def __init__(self, num_vals: int = NUM_VALS, channels: int = 32, blocks: int = 8, kernel_size: int = 3,
                  num_classes: int | None = None, dropout: float = 0.2, *, image_channels: int = 1,
-                 num_params: int | None = None):
+                 num_params: int | None = None, inputs: str = "levels"):
         super().__init__()
         check_positive_int(num_vals, "num_vals")
         check_positive_int(channels, "channels")
@@ -145,10 +132,13 @@ class GatedPixelCNN(nn.Module):
             check_positive_int(num_classes, "num_classes")
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        check_inputs(inputs)
         self.num_vals = num_vals
         self.num_classes = num_classes
+        self.inputs = inputs
+        first_channels = input_channels(inputs, image_channels, num_vals)
         self.blocks = nn.ModuleList(
-            GatedBlock(image_channels * num_vals if b == 0 else channels, channels, kernel_size, first=b == 0,
+            GatedBlock(first_channels if b == 0 else channels, channels, kernel_size, first=b == 0,
                        num_classes=num_classes, dropout=dropout)
             for b in range(blocks))
         self.to_logits = nn.Sequential(nn.ReLU(), nn.Conv2d(channels, num_params, 1))
@@ -157,7 +147,7 @@ class GatedPixelCNN(nn.Module):
         if (y is None) != (self.num_classes is None):
             raise ValueError("y must be given exactly when the network is class-conditional "
                              f"(num_classes={self.num_classes}), got y={'None' if y is None else 'a tensor'}")
-        v = h = levels_as_input(x, self.num_vals, self.to_logits[1].weight)
+        v = h = INPUTS[self.inputs](x, self.num_vals, self.to_logits[1].weight)
         for block in self.blocks:
             v, h = block(v, h, y)
         return self.to_logits(h)

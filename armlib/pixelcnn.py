@@ -73,17 +73,48 @@ def pixels_as_input(x: torch.Tensor, num_vals: int, like: torch.Tensor) -> torch
     return x.to(like.dtype) / (num_vals - 1)
 
 
+def levels_as_input(x: torch.Tensor, num_vals: int, like: torch.Tensor) -> torch.Tensor:
+    """Pixels (B, C, *S) -> one indicator per channel and level, (B, C * num_vals, *S), in ``like``'s
+    dtype: level v of channel c switches on input channel c * num_vals + v.
+
+    A pixel value is a category, not a point on a line (chapter 04), and the first layer learns
+    one set of weights per level. The indicator of level v is the hat max(0, 1 - |x - v|): exactly
+    one-hot for whole numbers, piecewise linear in between, so that a receptive-field picture can
+    still take gradients with respect to a float image. The convolutions' zero padding switches
+    every level off: outside the image is not blank paper, and the network can tell the two apart.
+    """
+    levels = torch.arange(num_vals, dtype=like.dtype, device=like.device)
+    hats = torch.relu(1 - (x.to(like.dtype).unsqueeze(-1) - levels).abs())  # (B, C, *S, V)
+    return hats.movedim(-1, 2).flatten(1, 2)
+
+
+INPUTS = {"value": pixels_as_input, "levels": levels_as_input}
+"""How a pixel enters a network: ``"value"``, one input channel per image channel holding the value
+scaled to [0, 1]; ``"levels"``, one indicator channel per image channel and level."""
+
+
+def check_inputs(inputs: str) -> None:
+    if inputs not in INPUTS:
+        raise ValueError(f"inputs must be one of {tuple(INPUTS)}, got {inputs!r}")
+
+
+def input_channels(inputs: str, image_channels: int, num_vals: int) -> int:
+    """The number of channels the first layer reads under the encoding ``inputs``."""
+    return image_channels * num_vals if inputs == "levels" else image_channels
+
+
 class PixelCNN(nn.Module):
     """A causal network for one-channel images: x (B, 1, H, W) integers -> logits (B, V, H, W).
 
     A type-A masked convolution, then ``layers`` residual type-B layers h <- h + conv_B(ReLU(h)),
     then two 1x1 convolutions to the ``num_vals`` logits of every pixel. Nothing mixes positions
     except the masked convolutions (no normalisation over H x W), so the network stays causal. It is
-    fully convolutional: any height and width work.
+    fully convolutional: any height and width work. A pixel enters as its value (``inputs="value"``,
+    chapter 05) or as level indicators (``inputs="levels"``, as the gated PixelCNN reads it).
     """
 
     def __init__(self, num_vals: int = NUM_VALS, channels: int = 64, layers: int = 5, kernel_size: int = 3,
-                 first_kernel_size: int = 5, dropout: float = 0.2):
+                 first_kernel_size: int = 5, dropout: float = 0.2, inputs: str = "value"):
         super().__init__()
         check_positive_int(num_vals, "num_vals")
         check_positive_int(channels, "channels")
@@ -91,15 +122,17 @@ class PixelCNN(nn.Module):
         check_kernel_size(first_kernel_size, "first_kernel_size")
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        check_inputs(inputs)
         self.num_vals = num_vals
-        self.first = MaskedConv2d(1, channels, first_kernel_size, "A")
+        self.inputs = inputs
+        self.first = MaskedConv2d(input_channels(inputs, 1, num_vals), channels, first_kernel_size, "A")
         self.hidden = nn.ModuleList(MaskedConv2d(channels, channels, kernel_size, "B") for _ in range(layers))
         self.dropout = nn.Dropout(dropout)
         self.to_logits = nn.Sequential(nn.ReLU(), nn.Conv2d(channels, channels, 1),
                                        nn.ReLU(), nn.Conv2d(channels, num_vals, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = self.first(pixels_as_input(x, self.num_vals, self.first.weight))
+        h = self.first(INPUTS[self.inputs](x, self.num_vals, self.first.weight))
         for conv in self.hidden:
             h = h + conv(self.dropout(F.relu(h)))
         return self.to_logits(h)

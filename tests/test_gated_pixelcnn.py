@@ -61,10 +61,18 @@ def test_gated_pixelcnn_has_no_blind_spot():
 
 
 @pytest.mark.parametrize("name", ["gated_pixelcnn", "gated_pixelcnn_conditional"])
-def test_registered_gated_models_are_autoregressive(name):
-    model = armlib.MODELS[name](channels=8, blocks=3)
+@pytest.mark.parametrize("inputs", ["levels", "value"])
+def test_registered_gated_models_are_autoregressive(name, inputs):
+    model = armlib.MODELS[name](channels=8, blocks=3, inputs=inputs)
     assert isinstance(model.net, GatedPixelCNN)
     armlib.check_autoregressive(model)
+
+
+def test_the_gated_pixelcnn_reads_level_indicators_unless_told_to_read_the_value():
+    assert GatedPixelCNN(channels=4, blocks=2).blocks[0].vertical.conv.in_channels == 17
+    value = GatedPixelCNN(channels=4, blocks=2, inputs="value")
+    assert value.blocks[0].vertical.conv.in_channels == value.blocks[0].horizontal.conv.in_channels == 1
+    assert value(torch.randint(17, (2, 1, 5, 6))).shape == (2, 17, 5, 6)
 
 
 def test_the_class_changes_the_distribution_and_is_required():
@@ -98,7 +106,7 @@ def test_a_fresh_conditional_model_on_unconditional_weights_is_the_unconditional
 @pytest.mark.parametrize("overrides, error", [
     ({"channels": 0}, ValueError), ({"blocks": 2.0}, TypeError), ({"dropout": -0.1}, ValueError),
     ({"kernel_size": 4}, ValueError), ({"num_classes": 0}, ValueError),
-    ({"image_channels": 0}, ValueError), ({"num_params": 0}, ValueError)])
+    ({"image_channels": 0}, ValueError), ({"num_params": 0}, ValueError), ({"inputs": "onehot"}, ValueError)])
 def test_bad_gated_settings_are_refused(overrides, error):
     with pytest.raises(error, match=next(iter(overrides))):
         GatedPixelCNN(**overrides)

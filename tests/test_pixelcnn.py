@@ -70,10 +70,18 @@ def test_pixelcnn_gives_logits_for_any_image_size_and_accepts_integers():
         assert net(x).shape == (2, 5, height, width)
 
 
-def test_pixelcnn_is_autoregressive_and_registered():
-    model = armlib.MODELS["pixelcnn"](channels=8, layers=2)
+@pytest.mark.parametrize("inputs", ["value", "levels"])
+def test_pixelcnn_is_autoregressive_and_registered(inputs):
+    model = armlib.MODELS["pixelcnn"](channels=8, layers=2, inputs=inputs)
     assert isinstance(model.net, PixelCNN)
     armlib.check_autoregressive(model)
+
+
+def test_pixelcnn_reads_the_value_unless_told_to_read_level_indicators():
+    assert PixelCNN(channels=8, layers=2).first.in_channels == 1
+    levels = PixelCNN(num_vals=5, channels=8, layers=2, inputs="levels")
+    assert levels.first.in_channels == 5
+    assert levels(torch.randint(5, (2, 1, 6, 7))).shape == (2, 5, 6, 7)
 
 
 def test_a_pixelcnn_has_a_blind_spot_up_and_to_the_right():
@@ -87,7 +95,7 @@ def test_a_pixelcnn_has_a_blind_spot_up_and_to_the_right():
 
 @pytest.mark.parametrize("overrides, error", [
     ({"channels": 0}, ValueError), ({"layers": 1.5}, TypeError), ({"dropout": 1.0}, ValueError),
-    ({"first_kernel_size": 2}, ValueError)])
+    ({"first_kernel_size": 2}, ValueError), ({"inputs": "levels?"}, ValueError)])
 def test_bad_pixelcnn_settings_are_refused(overrides, error):
     with pytest.raises(error):
         PixelCNN(**overrides)
