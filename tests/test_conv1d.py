@@ -36,6 +36,15 @@ def test_option_a_is_option_b_shifted_one_step_right(dilation):
     torch.testing.assert_close(layer_a(x)[..., 0], layer_a.bias.expand(4, 3))
 
 
+@pytest.mark.parametrize("dilation", [1, 2, 3])
+def test_option_a_pads_and_drops_the_last_output_as_tomczaks_companion_code_does(dilation):
+    layer = CausalConv1d(2, 3, kernel_size=4, dilation=dilation, option="A")
+    x = torch.randn(4, 2, 16)
+    padded = F.pad(x, ((4 - 1) * dilation + 1, 0))  # his padding: (k - 1) r + A, on the left
+    expected = F.conv1d(padded, layer.weight, layer.bias, dilation=dilation)[..., :-1]
+    torch.testing.assert_close(layer(x), expected)
+
+
 @pytest.mark.parametrize("option, expected", [("B", [1, 3, 6, 9, 12, 15]), ("A", [0, 1, 3, 6, 9, 12])])
 def test_sums_of_ones_show_the_left_padding(option, expected):
     layer = CausalConv1d(1, 1, kernel_size=3, option=option, bias=False)
