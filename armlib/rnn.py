@@ -8,7 +8,7 @@ x_1, ..., x_{d-1} and never x_d: the memory is unbounded, but the D steps run on
 
 The cell is a GRU by default, an LSTM as an option, or the plain
 h_d = tanh(W_ih e(x_{d-1}) + W_hh h_{d-1} + b), whose gradients over many steps are governed by the
-recurrent matrix W_hh (see ``set_spectral_radius`` and ``input_gradient_norms``).
+recurrent matrix W_hh (see ``set_spectral_norm`` and ``input_gradient_norms``).
 """
 import math
 
@@ -72,43 +72,76 @@ class RecurrentNet(nn.Module):
         return f"cell={self.cell!r}"
 
 
-def set_spectral_radius(net: RecurrentNet, radius: float) -> None:
-    """Rescale W_hh of a plain tanh RNN so that its largest eigenvalue magnitude is ``radius``.
-
-    Backpropagating through one step multiplies the gradient by diag(tanh') W_hh^T; over k steps,
-    by a product of k such factors. Below 1 that product shrinks geometrically (vanishing
-    gradients); well above 1 the dynamics turn chaotic and it grows (exploding gradients).
-    """
+def _recurrent_weight(net: RecurrentNet) -> nn.Parameter:
+    """W_hh of a plain tanh RNN (a GRU or LSTM has several gated recurrent matrices, no single W_hh)."""
     if not isinstance(net, RecurrentNet):
         raise TypeError(f"net must be a RecurrentNet, got {type(net).__name__}")
     if net.cell != "tanh":
-        raise ValueError(f"set_spectral_radius needs cell='tanh', got cell={net.cell!r} (a GRU or LSTM "
+        raise ValueError(f"rescaling W_hh needs cell='tanh', got cell={net.cell!r} (a GRU or LSTM "
                          f"has several gated recurrent matrices, no single W_hh)")
-    if not isinstance(radius, (int, float)) or isinstance(radius, bool) or not radius > 0:
-        raise ValueError(f"radius must be a positive number, got {radius!r}")
-    weight = net.rnn.weight_hh_l0
+    return net.rnn.weight_hh_l0
+
+
+def _check_scale(value, name: str) -> None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+
+
+def set_spectral_norm(net: RecurrentNet, norm: float) -> None:
+    """Rescale W_hh of a plain tanh RNN so that its largest singular value, ||W_hh||_2, is ``norm``.
+
+    Backpropagating through one step multiplies the gradient by W_hh^T diag(tanh'), whose norm is at
+    most ||W_hh||_2 because |tanh'| <= 1. Below 1, then, every step shrinks the gradient by that
+    factor or more, and over k steps it vanishes geometrically: a sufficient condition. Above 1
+    growth becomes possible, not certain: exploding gradients need ||W_hh||_2 > 1 (Pascanu et al., 2013).
+    """
+    weight = _recurrent_weight(net)
+    _check_scale(norm, "norm")
+    with torch.no_grad():
+        weight.mul_(norm / torch.linalg.matrix_norm(weight, ord=2))
+
+
+def set_spectral_radius(net: RecurrentNet, radius: float) -> None:
+    """Rescale W_hh of a plain tanh RNN so that its largest eigenvalue magnitude is ``radius``.
+
+    The spectral radius governs the powers W_hh^k of one fixed matrix as k grows (a linear
+    recurrence). Through tanh the step Jacobians differ from step to step, and their product is
+    bounded by the spectral norm instead, which is at least the radius (``set_spectral_norm``).
+    """
+    weight = _recurrent_weight(net)
+    _check_scale(radius, "radius")
     with torch.no_grad():
         weight.mul_(radius / torch.linalg.eigvals(weight).abs().max())
 
 
-def input_gradient_norms(model: ARM, x: torch.Tensor) -> torch.Tensor:
-    """How strongly the last term, l = -log p(x_D | x_<D), reacts to the pixel k steps before it.
+def input_gradient_norms(model: ARM, x: torch.Tensor, max_distance: int | None = None) -> torch.Tensor:
+    """How strongly a term l_d = -log p(x_d | x_<d) reacts to the pixel k steps before it.
 
-    Returns a tensor (D - 1,) whose entry k - 1 is ||dl / de(x_{D-k})||, the gradient with respect
-    to the input vector that carries pixel x_{D-k} into the recurrence, averaged over the batch
-    ``x`` (B, D). That gradient has passed backwards through k - 1 recurrent steps.
+    Returns a tensor (K,) whose entry k - 1 is ||dl_d / de(x_{d-k})||, the gradient with respect to
+    the input vector that carries pixel x_{d-k} into the recurrence, averaged over the batch ``x``
+    (B, D) and over the targets d = D - K + 1, ..., D, the last K positions. That gradient has passed
+    backwards through k - 1 recurrent steps. K = ``max_distance`` is at most D // 2 (the default),
+    so that every target has all K distances behind it and every k averages the same targets.
     """
     if not isinstance(model, ARM) or not isinstance(model.net, RecurrentNet):
         raise TypeError(f"model must be an ARM whose net is a RecurrentNet, got {type(model).__name__}")
     check_data(x, model.shape, model.num_vals)
+    length = x.shape[1]
+    max_distance = length // 2 if max_distance is None else max_distance
+    check_positive_int(max_distance, "max_distance")
+    if max_distance > length // 2:
+        raise ValueError(f"max_distance must be at most D // 2 = {length // 2}, got {max_distance}")
+    per_target = []
     with evaluating(model):
         inputs = model.net.inputs(x).detach().requires_grad_()
-        terms = model.head.log_prob(model.net.recur(inputs), x.unsqueeze(1))  # (B, 1, D)
-        (grad,) = torch.autograd.grad(-terms[:, 0, -1].sum(), inputs)  # examples never mix, so sum
-    # Step index j (from 0) carries x_j (pixels counted from 1; j = 0 is the start vector), so
-    # x_{D-k} sits at index D - k: reversing indices 1 .. D - 1 lists k = 1 .. D - 1.
-    per_step = grad.norm(dim=2).mean(0)
-    return per_step[1:].flip(0)
+        terms = model.head.log_prob(model.net.recur(inputs), x.unsqueeze(1))[:, 0]  # (B, D)
+        for d in range(length - max_distance + 1, length + 1):  # targets, counted from 1
+            # examples never mix, so the gradient of the batch's sum gives each example's own
+            (grad,) = torch.autograd.grad(-terms[:, d - 1].sum(), inputs, retain_graph=True)
+            # step index j (from 0) carries x_j (j = 0: the start vector), so x_{d-k} sits at index
+            # d - k: indices d - 1 down to d - K list k = 1 .. K
+            per_target.append(grad.norm(dim=2)[:, d - max_distance:d].flip(1))
+    return torch.stack(per_target).mean(dim=(0, 1))
 
 
 @register("rnn")

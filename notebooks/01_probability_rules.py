@@ -2,6 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -27,6 +32,27 @@
 #
 # Nothing here is trained or sampled: every probability below comes from enumerating every
 # configuration, so the checks are exact up to floating-point rounding.
+#
+# ### The text this book follows
+#
+# The book is built around one chapter of a textbook: Jakub M. Tomczak, *Deep Generative Modeling*,
+# Springer, 2022 (2nd edition 2024), chapter 2, "Autoregressive Models", together with its companion
+# code (the `intro_dgm` repository, folder `arms/arm_example`). We cite it as Tomczak (2022), and
+# its figures as "Tomczak (2022), Fig. 1". You do not need it at hand: every idea we take from it is
+# stated here, rebuilt in the small package `armlib`, trained on the same data and scored in the
+# same unit, nats per image. It moves from the rules of probability (this chapter) through a
+# finite-memory MLP (chapter 02), a recurrent network (chapter 03) and causal convolutions
+# (chapter 04) to the PixelCNN family (chapters 05 onwards). Where the book departs from it, the
+# chapter says so, and why.
+#
+# The data are the ones Tomczak's code uses: the $8 \times 8$ handwritten digits bundled with
+# scikit-learn (Pedregosa et al., 2011), a copy of the UCI optical digits (Alpaydin & Kaynak, 1998),
+# split as his code splits them: the first 1000 images for training, the next 350 for validation,
+# the last 447 for testing. Here is the first departure. His text says a pixel takes 16 values,
+# $\{0, 1, \ldots, 15\}$, but each pixel of these digits counts the inked points in a $4 \times 4$
+# block of a $32 \times 32$ scan, which gives 17 values, 0 to 16 (Alpaydin & Kaynak, 1998). A model
+# with 16 outputs would have no probability to give the value 16, so every model in this book has
+# 17. The cell after the imports counts them.
 
 # %%
 import math
@@ -46,13 +72,30 @@ SMALL_VARS = 3                       # the small joint has variables x_1, x_2, x
 SMALL_VALS = 4                       # ... each taking the values 0, 1, 2, 3
 ORDERS = [(0, 1, 2), (2, 0, 1)]      # two orders for the chain rule (tensor axes; axis 0 is x_1)
 DIGIT_DIMS = 64                      # pixels of an 8x8 digit
-HIDDEN = 300                         # hidden units of the seed's finite-memory MLP
+HIDDEN = 300                         # hidden units M of Tomczak's (2022) finite-memory MLP
 MEMORY = 2                           # previous pixels that MLP reads
 DIGIT_INDEX = 0                      # the training digit whose contexts we draw
 CONTEXT_POSITIONS = [1, 12, 28, 45, 60]  # values of d (counting from 1, as in the equations)
 ROUNDING = 1e-15                     # what "reproduces exactly" allows for float64 rounding
 
 generator = torch.Generator().manual_seed(0)
+
+# %% [markdown]
+# All 1797 digits, every pixel: how often each grey level occurs.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+splits = {split: armlib.load_digits(split) for split in ("train", "val", "test")}
+print(", ".join(f"{split}: {tuple(x.shape)}" for split, x in splits.items()))
+levels, counts = torch.cat(list(splits.values())).unique(return_counts=True)
+print(f"{len(levels)} grey levels, {levels.min().item()} to {levels.max().item()}; share of all pixels:")
+for level, count in zip(levels.tolist(), counts.tolist()):
+    print(f"  {level:2d}: {count:6,} pixels  {100 * count / counts.sum().item():5.1f}%")
+assert levels.tolist() == list(range(armlib.NUM_VALS)) and armlib.NUM_VALS == 17
+
+# %% [markdown]
+# Half the pixels are blank paper (level 0, 48.9%), and the top level, 16, which 16 values
+# $\{0, \ldots, 15\}$ would leave out, is the next most common: 9.1% of all pixels, full ink.
 
 # %% [markdown]
 # ## 1. A joint distribution you can hold in your hand
@@ -232,9 +275,9 @@ for order in ORDERS:
 #   $\sum_{d=1}^{D} V^{d-1}(V - 1) = V^D - 1$. The sum telescopes to the full table's count: the
 #   conditionals grow as fast as the joint, because the context $\mathbf{x}_{<d}$ grows with $d$.
 # - **$D$ separate neural networks**, network $d$ reading the $d - 1$ values of $\mathbf{x}_{<d}$
-#   (the seed's MLP, $\mathrm{Linear}(d-1, M) \to \mathrm{ReLU} \to \mathrm{Linear}(M, V)$): each
+#   (Tomczak's MLP, $\mathrm{Linear}(d-1, M) \to \mathrm{ReLU} \to \mathrm{Linear}(M, V)$): each
 #   network grows with its context, so the total grows as $D^2$.
-# - **one shared network** for every $d$, the seed's finite-memory MLP
+# - **one shared network** for every $d$, Tomczak's finite-memory MLP
 #   $[x_{d-1}, x_{d-2}] \to \mathrm{Linear}(2, M) \to \mathrm{ReLU} \to \mathrm{Linear}(M, V)
 #   \to \mathrm{softmax}$ with $M = 300$: the same parameters at every position, so the count does
 #   not depend on $D$ at all.
@@ -385,6 +428,8 @@ assert round(uniform_nll, 1) == 181.3
 # %% [markdown]
 # ## Summary
 #
+# - The book follows Tomczak (2022), chapter 2 of *Deep Generative Modeling*, on the $8 \times 8$
+#   digits, whose pixels take 17 grey levels, 0 to 16 (his text says 16).
 # - The **sum rule** marginalises: sum the joint over the variables you drop.
 # - The **product rule** factorises: joint = marginal × conditional, either way round; read
 #   backwards, it defines the conditional.
@@ -396,7 +441,7 @@ assert round(uniform_nll, 1) == 181.3
 #   training set. An autoregressive model instead uses **one shared network** for every
 #   $p(x_d \mid \mathbf{x}_{<d})$.
 # - Knowing nothing costs $64 \ln 17 \approx 181.3$ nats per digit. Chapter 02 trains the first
-#   shared network, the seed's finite-memory MLP, and measures how far below that it gets.
+#   shared network, Tomczak's finite-memory MLP, and measures how far below that it gets.
 #
 # ## Exercises
 #
@@ -420,3 +465,10 @@ assert round(uniform_nll, 1) == 181.3
 #    image. How far below 181.3 does it get, and with how many parameters?
 # 5. **Memory.** A float64 number takes 8 bytes. Up to which $D$ does the full table over 17 values
 #    fit in 16 GB of memory? What about a table over 2 values (binarised digits)?
+
+# %% [markdown]
+# ## References
+#
+# - Alpaydin, E., & Kaynak, C. (1998). Optical Recognition of Handwritten Digits. *UCI Machine Learning Repository*. https://doi.org/10.24432/C50P49
+# - Pedregosa, F., Varoquaux, G., Gramfort, A., Michel, V., Thirion, B., Grisel, O., et al. (2011). Scikit-learn: Machine Learning in Python. *Journal of Machine Learning Research*, 12, 2825–2830.
+# - Tomczak, J. M. (2022). *Deep Generative Modeling*. Chapter 2, Autoregressive Models. Springer. 2nd edition 2024. Companion code: the intro_dgm repository, arms/arm_example. https://doi.org/10.1007/978-3-030-93158-2

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 import armlib
-from armlib.rnn import RecurrentNet, input_gradient_norms, recurrent_arm, set_spectral_radius
+from armlib.rnn import RecurrentNet, input_gradient_norms, recurrent_arm, set_spectral_norm, set_spectral_radius
 
 
 @pytest.mark.parametrize("cell", ["gru", "lstm", "tanh"])
@@ -29,6 +29,16 @@ def test_the_memory_reaches_back_to_the_first_pixel():
     assert not moved[0] and moved[1:].all()  # every later position, even the last, sees x_1
 
 
+@pytest.mark.parametrize("norm", [0.5, 2.0])
+def test_set_spectral_norm_sets_the_largest_singular_value(norm):
+    torch.manual_seed(0)
+    net = RecurrentNet(num_vals=17, hidden=32, cell="tanh")
+    set_spectral_norm(net, norm)
+    weight = net.rnn.weight_hh_l0.detach()
+    assert torch.linalg.svdvals(weight).max().item() == pytest.approx(norm, rel=1e-5)
+    assert torch.linalg.eigvals(weight).abs().max().item() < norm  # the radius never exceeds the norm
+
+
 @pytest.mark.parametrize("radius", [0.5, 2.0])
 def test_set_spectral_radius_sets_the_largest_eigenvalue_magnitude(radius):
     torch.manual_seed(0)
@@ -37,40 +47,54 @@ def test_set_spectral_radius_sets_the_largest_eigenvalue_magnitude(radius):
     assert torch.linalg.eigvals(net.rnn.weight_hh_l0.detach()).abs().max().item() == pytest.approx(radius, rel=1e-5)
 
 
-def test_set_spectral_radius_refuses_gated_cells_and_bad_radii():
+@pytest.mark.parametrize("rescale", [set_spectral_norm, set_spectral_radius])
+def test_rescaling_refuses_gated_cells_and_bad_values(rescale):
     with pytest.raises(ValueError, match="cell='tanh'"):
-        set_spectral_radius(RecurrentNet(num_vals=17, hidden=4, cell="gru"), 1.0)
-    with pytest.raises(ValueError, match="radius must be a positive number"):
-        set_spectral_radius(RecurrentNet(num_vals=17, hidden=4, cell="tanh"), 0.0)
+        rescale(RecurrentNet(num_vals=17, hidden=4, cell="gru"), 1.0)
+    with pytest.raises(ValueError, match="must be a positive number"):
+        rescale(RecurrentNet(num_vals=17, hidden=4, cell="tanh"), 0.0)
     with pytest.raises(TypeError, match="net must be a RecurrentNet"):
-        set_spectral_radius(armlib.MODELS["rnn"](cell="tanh"), 1.0)  # the ARM, not its net
+        rescale(armlib.MODELS["rnn"](cell="tanh"), 1.0)  # the ARM, not its net
 
 
 def test_input_gradient_norms_match_autograd_through_the_whole_model():
-    """The gradient of the last term with respect to each step's input, taken the long way: through
-    log_prob with the embedding's output kept, then reordered by distance k."""
+    """The gradient of each target term with respect to each step's input, taken the long way:
+    through log_prob with the embedding's output kept, one backward pass per target, then
+    reordered by distance k and averaged over targets and examples."""
     torch.manual_seed(0)
     model = recurrent_arm(hidden=8, cell="tanh", embedding_dim=3).double()
-    x = torch.randint(17, (5, 64))
-    captured = []
-    hook = model.net.embedding.register_forward_hook(lambda module, args, out: captured.append(out) or out.retain_grad())
-    (-model.log_prob(x, reduction="none")[:, -1].sum()).backward()
-    hook.remove()
-    per_step = captured[0].grad.norm(dim=2).mean(0)  # step j carries x_j, step 0 the start vector
-    expected = torch.stack([per_step[64 - k] for k in range(1, 64)])
-    torch.testing.assert_close(input_gradient_norms(model, x), expected)
+    x = torch.randint(17, (5, 20))
+    model = armlib.ARM(model.net, model.head, (20,))
+    max_distance = 6
+    expected = torch.zeros(max_distance, dtype=torch.float64)
+    for d in range(20 - max_distance + 1, 21):  # targets, counted from 1
+        captured = []
+        hook = model.net.embedding.register_forward_hook(lambda m, args, out: captured.append(out) or out.retain_grad())
+        (-model.log_prob(x, reduction="none")[:, d - 1].sum()).backward()
+        hook.remove()
+        per_step = captured[0].grad.norm(dim=2)  # (B, D): step j carries x_j, step 0 the start vector
+        expected += torch.stack([per_step[:, d - k].mean() for k in range(1, max_distance + 1)]) / max_distance
+    torch.testing.assert_close(input_gradient_norms(model, x, max_distance), expected)
 
 
-def test_gradients_vanish_below_radius_one_and_explode_above_it():
+def test_input_gradient_norms_default_to_half_the_sequence_and_refuse_longer_distances():
+    model = recurrent_arm(hidden=4, cell="tanh", embedding_dim=2)
+    x = torch.zeros(2, 64, dtype=torch.long)
+    assert input_gradient_norms(model, x).shape == (32,)
+    with pytest.raises(ValueError, match="at most D // 2 = 32"):
+        input_gradient_norms(model, x, 33)
+
+
+def test_gradients_vanish_below_norm_one_and_explode_well_above_it():
     x = armlib.load_digits("test")[:16]
     norms = {}
-    for radius in (0.5, 3.0):
+    for spectral_norm in (0.5, 6.0):
         torch.manual_seed(0)
         model = recurrent_arm(hidden=64, cell="tanh")
-        set_spectral_radius(model.net, radius)
-        norms[radius] = input_gradient_norms(model, x)
-    assert norms[0.5][-1] < 1e-6 * norms[0.5][0]
-    assert norms[3.0][-1] > 1e3 * norms[3.0][0]
+        set_spectral_norm(model.net, spectral_norm)
+        norms[spectral_norm] = input_gradient_norms(model, x)
+    assert norms[0.5][-1] < 0.5 ** 30 * norms[0.5][0]  # 31 steps, each shrinking by 0.5 at least
+    assert norms[6.0][-1] > 1e3 * norms[6.0][0]
 
 
 def test_input_gradient_norms_refuses_other_networks():
