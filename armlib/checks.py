@@ -61,17 +61,18 @@ def check_autoregressive(model, trials: int = 2, seed: int = 0) -> None:
             y = None if model.num_classes is None else torch.randint(model.num_classes, (1,), generator=generator)
             for start in range(0, len(elements), 256):
                 chunk = elements[start:start + 256]
-                # Row 0 keeps x unchanged: the reference is computed in the same batch as the
-                # changed rows, because BLAS may round differently for another batch size (a
-                # recurrent net's batch of one takes a matrix-vector kernel), which is no leak.
-                rows = base.repeat(len(chunk) + 1, *([1] * len(shape)))
-                for k, index in enumerate(chunk, start=1):
-                    rows[(k, *index)] = (base[index] + shift[start + k - 1]) % num_vals
+                # Row k changes element chunk[k] and is compared with row k of a batch of the same
+                # size that holds x unchanged: BLAS may round a row differently for another place in
+                # the batch or another batch size (a float64 GRU on AVX-512 rounds the last row of a
+                # batch of 65 differently from its first), which is no leak.
+                unchanged = base.repeat(len(chunk), *([1] * len(shape)))
+                rows = unchanged.clone()
+                for k, index in enumerate(chunk):
+                    rows[(k, *index)] = (base[index] + shift[start + k]) % num_vals
                 batch_y = None if y is None else y.expand(len(rows))
-                params = probe.params(rows, batch_y).flatten(2)
-                terms = probe.log_prob(rows, batch_y, reduction="none").flatten(1)
-                params_moved = (params[1:] != params[:1]).any(1)
-                terms_moved = terms[1:] != terms[:1]
+                params_moved = (probe.params(rows, batch_y) != probe.params(unchanged, batch_y)).flatten(2).any(1)
+                terms_moved = (probe.log_prob(rows, batch_y, reduction="none")
+                               != probe.log_prob(unchanged, batch_y, reduction="none")).flatten(1)
                 for k, index in enumerate(chunk):
                     j = start + k
                     leaks = params_moved[k] & (position_rank <= _position(index, shape))
