@@ -36,7 +36,7 @@ def gated_pixelcnn_for_head(head: nn.Module, image_channels: int = 1, **override
 
 @register("gated_pixelcnn_logistic_mixture")
 def gated_pixelcnn_logistic_mixture(num_components: int = 5, **overrides) -> ARM:
-    """Chapter 07: the gated PixelCNN of chapter 06 with a mixture of ``num_components``
+    """Chapter 09: the gated PixelCNN of chapter 06 with a mixture of ``num_components``
     discretised logistics over the 17 values of the digits."""
     head = LogisticMixtureHead(NUM_VALS, num_components)
     return ARM(gated_pixelcnn_for_head(head, 1, **overrides), head, IMAGE_SHAPE)
@@ -44,7 +44,7 @@ def gated_pixelcnn_logistic_mixture(num_components: int = 5, **overrides) -> ARM
 
 @register("gated_pixelcnn_logistic_mixture_colour")
 def gated_pixelcnn_logistic_mixture_colour(num_components: int = 5, **overrides) -> ARM:
-    """Chapter 07: the same for colour digits (3, 8, 8), the channels of a pixel coupled by the
+    """Chapter 09: the same for colour digits (3, 8, 8), the channels of a pixel coupled by the
     head as in PixelCNN++."""
     head = LogisticMixtureHead(NUM_VALS, num_components)
     return ARM(gated_pixelcnn_for_head(head, COLOUR_SHAPE[0], **overrides), head, COLOUR_SHAPE)
