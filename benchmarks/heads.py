@@ -1,25 +1,27 @@
 """The categorical head against the mixture of discretised logistics, over several seeds.
 
     .venv/bin/python benchmarks/heads.py                       # 3 seeds, 12 runs: about 12 minutes on 2 cores
-    .venv/bin/python benchmarks/heads.py --seeds 5 --heads categorical "mixture, spread start"
+    .venv/bin/python benchmarks/heads.py --seeds 5 --heads categorical "mixture, spread start"  # 10 runs: about 10 minutes on 2 cores
     .venv/bin/python benchmarks/heads.py --seeds 1 --epochs 1  # a smoke run
 
-Chapter 07 trains the mixture head once and compares it with chapter 06's categorical head, also
+Chapter 09 trains the mixture head once and compares it with chapter 06's categorical head, also
 trained once. A single run cannot tell a difference of a few tenths of a nat from the luck of the
 seed, which picks the initial weights, the batches and the dropout masks. This script trains
-chapter 06's gated PixelCNN with the recipe of chapters 06 and 07 once per seed and head:
+chapter 06's gated PixelCNN with the recipe of chapters 06 and 09 once per seed and head:
 
 - the categorical head (chapter 06),
 - the categorical head with a careful start of its own: its output bias at the logarithm of each
   level's frequency among the training pixels, so it starts at the digits' overall histogram,
 - the mixture head as armlib builds it, its output bias at ``LogisticMixtureHead.initial_bias``
-  (chapter 07),
+  (chapter 09),
 - the mixture head with PyTorch's default output bias, the components starting alike,
 
 and prints two tables: the test NLL of every run, and its best validation NLL (the epoch whose
 weights are kept), each with the mean and standard deviation of every column. Choose between heads
 on the validation table; read the chosen head's score from the test table. Runs go to ``--jobs``
-worker processes of one thread each; one thread makes every run bit-reproducible.
+worker processes of one thread each; one thread makes every run bit-reproducible on
+one machine (another processor rounds some sums in another order, and its runs differ as
+another seed's would).
 """
 import argparse
 import os
@@ -34,7 +36,7 @@ import armlib
 
 from machine import machine
 
-# chapter 06's network and recipe, which chapter 07 uses for both heads
+# chapter 06's network and recipe, which chapter 09 uses for both heads
 NETWORK = {"channels": 32, "blocks": 8, "dropout": 0.2}
 RECIPE = {"epochs": 27, "batch_size": 16, "lr": 5e-3, "lr_schedule": "cosine", "weight_decay": 0.05}
 NUM_COMPONENTS = 5
