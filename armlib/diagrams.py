@@ -148,3 +148,43 @@ def gated_block_diagram(*, kernel_size: int = 3, ax=None):
             "$e_y$: the class, if any", fontsize=9)
     ax.set(xlim=(-1.9, 6.4), ylim=(-0.9, 4.3))
     return ax
+
+
+def dilated_network_diagram(dilations=(1, 2, 4, 8, 16), *, kernel_size: int = 3, first_kernel_size: int = 3,
+                            channels: int = 64, num_vals: int = 17, ax=None):
+    """Chapter 04's dilated network (``DilatedConvNet``) as a chain of feature maps, left to right.
+
+    x (the pixel values) becomes one-hot vectors and goes through the option-A causal convolution to
+    h_0; each gated residual block i (dilation r_i) turns h_{i-1} into h_i along two arrows: the
+    gated branch W_o(tanh(W_f * h) . sigmoid(W_g * h)) (straight) and the residual, h itself
+    (curved, below), which are added; after the last block, the 1x1 output network gives theta,
+    the 17 probabilities of every position. Every node stands for a whole sequence of 64 positions.
+    """
+    dilations = list(dilations)
+    step = 1.7
+    ax = _canvas(ax, step * (len(dilations) + 2) + 1.5, 3.4)
+
+    def note(xy, text, **kwargs):
+        ax.text(*xy, text, fontsize=9, ha="center", va="bottom", zorder=5, **kwargs)
+
+    x = node(ax, (0, 0), "$x$", INPUT_COLOUR)
+    previous = node(ax, (step, 0), "$h_{0}$", HIDDEN_COLOUR)
+    edge(ax, x, previous)
+    note((step / 2, 0.12), f"one-hot ({num_vals})\nA, $k{{=}}{first_kernel_size}$")
+    for i, dilation in enumerate(dilations, start=1):
+        current = node(ax, ((i + 1) * step, 0), f"$h_{{{i}}}$", HIDDEN_COLOUR)
+        edge(ax, previous, current)                     # the gated branch
+        edge(ax, previous, current, curved=0.6)         # the residual: h itself, added
+        note(((i + 0.5) * step, 0.12), f"gated\n$r{{=}}{dilation}$")
+        previous = current
+    theta = node(ax, ((len(dilations) + 2) * step, 0), "$\\theta$", OUTPUT_COLOUR)
+    edge(ax, previous, theta)
+    note(((len(dilations) + 1.5) * step, 0.12), "ReLU, $1{\\times}1$\nReLU, $1{\\times}1$")
+    right = (len(dilations) + 2) * step
+    ax.text(right / 2, -0.95, "straight: gated branch $W_o(\\tanh(W_f * h) \\odot \\sigma(W_g * h))$;  "
+            "curved: the residual $h$, added to it", ha="center", fontsize=9)
+    ax.text(right / 2, -1.3, f"$*$: a causal convolution (option B, kernel {kernel_size}, dilation $r$);  "
+            f"{channels} channels from $h_0$ to $h_{{{len(dilations)}}}$, {num_vals} probabilities per position "
+            "in $\\theta$", ha="center", fontsize=9)
+    ax.set(xlim=(-0.5, right + 0.5), ylim=(-1.45, 0.95))
+    return ax

@@ -75,3 +75,16 @@ def test_gated_block_links_the_stacks_one_way_only_and_keeps_the_horizontal_resi
     # the 1x1 link a_v -> a_h is the only arrow between the stacks: nothing flows back into the vertical stack
     assert {(start, end) for start, end in arrows if start in vertical and end in horizontal} == {("$a_v$", "$a_h$")}
     assert not any(start in horizontal and end in vertical for start, end in arrows)
+
+
+def test_dilated_network_chains_one_block_per_dilation_each_with_its_residual(ax):
+    diagrams.dilated_network_diagram(dilations=(1, 2, 4), ax=ax)
+    hidden = [f"$h_{{{i}}}$" for i in range(4)]
+    assert diagrams.node_labels(ax) == ["$x$", *hidden, "$\\theta$"]
+    arrows = diagrams.edges(ax)
+    assert arrows.count(("$x$", "$h_{0}$")) == 1 and arrows.count(("$h_{3}$", "$\\theta$")) == 1
+    for before, after in zip(hidden, hidden[1:]):
+        assert arrows.count((before, after)) == 2  # the gated branch and the residual
+    assert len(arrows) == 2 + 2 * 3  # nothing skips a block: each node feeds only the next one
+    texts = " ".join(text.get_text() for text in ax.texts)
+    assert all(f"$r{{=}}{r}$" in texts for r in (1, 2, 4))
