@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-# chapter 07's heads live in logistic.py; they are exported here too, so every head is in armlib.heads
+# the discretised logistic heads (chapters 08-09) live in logistic.py; they are exported here too, so every head is in armlib.heads
 from .logistic import (DiscretizedLogistic, LogisticMixtureHead, discretized_logistic_log_prob,
                        discretized_logistic_mixture)
 from .noise import gumbel_noise
