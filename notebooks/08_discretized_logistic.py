@@ -120,9 +120,10 @@ plt.show()
 #
 # Left, a narrow logistic in the middle: the bars follow the curve. Middle, the mean close to the
 # top: the last bin collects the whole right tail (the shaded area) and becomes the most likely
-# level. Right, a mean *outside* $[-1, 1]$: still a proper distribution, now almost all on level 0.
-# The digits need exactly this: most of their pixels are blank paper (level 0) or full ink (16).
-# The printout gives the sums and the two edge bins of the three:
+# level. Right, a mean *outside* $[-1, 1]$: still a proper distribution, now mostly (86%) on
+# level 0. The digits need exactly this: more than half of their pixels are blank paper (level 0)
+# or full ink (16), as chapter 09 counts. The printout gives the sums and the two edge bins of the
+# three:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -136,10 +137,10 @@ for mean, scale in SHAPES:
 # ## 2. Computing it without cancellation
 #
 # In code the obvious line is `log(sigmoid(a) - sigmoid(b))` with $a = (c + h - \mu)/s$ and
-# $b = (c - h - \mu)/s$ the bin's edges in standard units. It fails exactly where a trained model
-# lives. When the bin is far to the right of the mean, both sigmoids are within rounding of 1, their
-# difference is $0$, its log is $-\infty$, and one such pixel makes the loss of a whole batch
-# infinite. The original PixelCNN++ code (Salimans et al., 2017) patched this with a fallback to
+# $b = (c - h - \mu)/s$ the bin's edges in standard units. It fails exactly where a confident,
+# narrow model lives. When the bin is far to the right of the mean, both sigmoids are within
+# rounding of 1, their difference is $0$, its log is $-\infty$, and one such pixel makes the loss of
+# a whole batch infinite. Salimans et al.'s (2017) released code patched this with a fallback to
 # the density at the bin centre when the difference got too small.
 #
 # An identity removes the problem instead of patching it. For $a > b$,
@@ -249,7 +250,10 @@ plt.show()
 # component, by the Gumbel-max trick of chapter 02 applied to the $K$ logits, then the value, by
 # the inverse CDF of that component's logistic, $y = \mu + s \log\frac{u}{1-u}$ for a uniform $u$,
 # rounded to the nearest bin centre and clamped into the edge bins beyond $\pm 1$ (exactly the mass
-# the edge bins take). `LogisticMixtureHead`, the head chapter 09 trains, draws this way:
+# the edge bins take). `LogisticMixtureHead`, the head chapter 09 trains, draws this way. Its
+# listing is written for colour pixels too, whose channels are coupled: with one channel, as here,
+# the loop over channels runs once, there are no coupling coefficients (`_split` returns none, so
+# `_channel_mean` is just the chosen component's mean), and chapter 09, section 4, explains them.
 
 # %%
 armlib.show_source(LogisticMixtureHead.sample)
@@ -258,7 +262,7 @@ armlib.show_source(LogisticMixtureHead.sample)
 # For a check, the head is given the mixture above as its parameters at every one of 200,000
 # "pixels" (logits, means and log-scales, in its layout) and draws once at each. The frequencies of
 # the levels should match $P(x)$ up to sampling noise: a frequency estimated from $N$ draws has a
-# standard error of $\sqrt{P(1 - P)/N}$, at most $0.0011$ here.
+# standard error of $\sqrt{P(1 - P)/N}$, at most 0.0010 here (for level 1, the likeliest).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -272,7 +276,7 @@ print("level  " + " ".join(f"{v:6d}" for v in levels.tolist()))
 print("P(x)   " + " ".join(f"{p:6.4f}" for p in probability.tolist()))
 print("drawn  " + " ".join(f"{f:6.4f}" for f in frequency.tolist()))
 z = ((frequency - probability) / standard_error).abs().max().item()
-print(f"largest gap: {z:.1f} standard errors")
+print(f"largest standard error {standard_error.max().item():.4f}; largest gap: {z:.1f} standard errors")
 assert z < 4
 
 # %% [markdown]
@@ -295,10 +299,15 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **Figure 3.** One logistic ($\mu = 0.2$, $s = 0.3$) binned at 1, 4 and 8 bits.
+# **Figure 3.** One logistic ($\mu = 0.2$, $s = 0.3$) binned at 1, 4 and 8 bits. As in Figure 1,
+# the curve is the density times the bin width. At 1 bit both bins are edge bins, so the whole
+# line is shaded as tail, and with a bin width of 2 the curve rises to $2/(4s) = 1.67$, above any
+# probability: in that panel it shows the density's shape only. At 8 bits the two edge bins are the
+# thin spikes at $\pm 1$, taller than every interior bar (0.018 and 0.066, printed below): each
+# collects a whole tail.
 #
 # At 1 bit the two bins are the two halves of the line and the head is a Bernoulli with
-# $P(1) = \sigma(\mu/s)$; at 8 bits the bars trace the density, each interior bin holding about
+# $P(1) = \sigma(\mu/s)$; at 8 bits the interior bars trace the density, each bin holding about
 # density $\times$ width. Two things change with the depth: the number of outputs a head needs,
 # and the scores. The outputs first, per pixel, for one grey channel and for a colour pixel of
 # three channels. A colour pixel's mixture needs, per component, one logit, three means, three
@@ -316,19 +325,22 @@ for channels in (1, 3):
 
 # %% [markdown]
 # A categorical head needs $V$ logits per pixel and channel, the mixture $3K$ per channel (plus the
-# coupling) whatever $V$ is: 256 against 15 for one 8-bit channel. The original PixelCNN++ code
-# uses $K = 10$ on 8-bit colour images: 100 outputs per pixel against 768 for a softmax.
+# coupling) whatever $V$ is: 256 against 15 for one 8-bit channel. Salimans et al.'s (2017)
+# released code uses $K = 10$ on 8-bit colour images: 100 outputs per pixel against 768 for a
+# softmax.
 #
 # The scores next. For this logistic, the entropy of the binned distribution, the NLL per pixel that
-# a perfect model of it would score, at each depth, and the mass of the two edge bins:
+# a perfect model of it would score, at each depth, and the mass of the two edge bins, $P(0)$ and
+# $P(V-1)$:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print("bits  levels  entropy [nats]  entropy [bits]  mass in the edge bins")
+print("bits  levels  entropy [nats]  entropy [bits]  mass in the edge bins = P(0) + P(V-1)")
 for bits in BIT_DEPTHS:
     p = log_probs(DEPTH_MEAN, DEPTH_SCALE, 2**bits).exp()
     entropy = -(p * p.log()).sum().item()
-    print(f"{bits:4d}  {2**bits:6d}  {entropy:14.3f}  {entropy / math.log(2):14.3f}  {(p[0] + p[-1]).item():21.3f}")
+    print(f"{bits:4d}  {2**bits:6d}  {entropy:14.3f}  {entropy / math.log(2):14.3f}  "
+          f"{(p[0] + p[-1]).item():21.3f} = {p[0].item():.3f} + {p[-1].item():.3f}")
 
 # %% [markdown]
 # Halving the bins roughly halves the mass in each, so the entropy grows by almost
@@ -336,8 +348,8 @@ for bits in BIT_DEPTHS:
 # 4 bits and by 5.252 - 2.624 = 2.63 nats from 4 to 8 bits, about 0.66 per bit. It is a little
 # less than $\ln 2$ because the mass in the two edge bins, 0.084 at 8 bits, is not split however
 # many bins there are. Likelihoods are therefore comparable only at the same bit depth: the
-# 17-level digits of this book and the 8-bit CIFAR-10 of the papers (about 3 bits per dimension)
-# are two different scales.
+# 17-level digits of this book and 8-bit CIFAR-10, on which PixelCNN++ scores 2.92 bits per
+# dimension (Salimans et al., 2017), are two different scales.
 
 # %% [markdown]
 # ## Summary
@@ -347,7 +359,8 @@ for bits in BIT_DEPTHS:
 #   probabilities sum to 1 for any mean and scale.
 # - It is computed in log space through $\sigma(a) - \sigma(b) = \sigma(a)\,\sigma(-b)\,(1 - e^{-(a-b)})$,
 #   with no cancellation: exact where the naive difference returns $-\infty$, and finite, values
-#   and gradients, over means from $-1000$ to $1000$ and log-scales from $-10$ to $5$.
+#   and gradients, at means from $-5$ to $5$ and $\pm 1000$ (random means up to $\pm 10^4$ in the
+#   unit tests) and log-scales from $-10$ to $5$.
 # - A **mixture** of $K$ of them needs $3K$ outputs per pixel and channel at any bit depth. It is
 #   available as `torch.distributions` objects and as an ARM head, `LogisticMixtureHead`, whose
 #   draws are exact functions of noise drawn up front.
@@ -361,7 +374,7 @@ for bits in BIT_DEPTHS:
 #    `discretized_logistic_log_prob` (use the interior formula for every level). Sum the
 #    probabilities over the 17 levels for a mean of $0.9$ and a scale of $0.3$: how much mass is
 #    lost? What would training do to a model whose probabilities do not sum to 1?
-# 2. **The patch.** Write the fallback of the original PixelCNN++ code: where
+# 2. **The patch.** Write the fallback of Salimans et al.'s (2017) released code: where
 #    $\sigma(a) - \sigma(b) < 10^{-5}$, use $\log(f(c)\cdot 2h)$, the density at the bin centre
 #    times the bin width. Add it as a column to the table of section 2. How far from the exact
 #    value is it at $b = 39$ and at $b = 63$?
