@@ -8,7 +8,8 @@ x_1, ..., x_{d-1} and never x_d: the memory is unbounded, but the D steps run on
 
 The cell is a GRU by default, an LSTM as an option, or the plain
 h_d = tanh(W_ih e(x_{d-1}) + W_hh h_{d-1} + b), whose gradients over many steps are governed by the
-recurrent matrix W_hh (see ``set_spectral_norm`` and ``input_gradient_norms``).
+recurrent matrix W_hh (see ``set_spectral_norm`` and ``input_gradient_norms``); a GRU's gates decide
+how much of its state it carries forward (``gru_update_gates``).
 """
 import math
 
@@ -142,6 +143,27 @@ def input_gradient_norms(model: ARM, x: torch.Tensor, max_distance: int | None =
             # d - k: indices d - 1 down to d - K list k = 1 .. K
             per_target.append(grad.norm(dim=2)[:, d - max_distance:d].flip(1))
     return torch.stack(per_target).mean(dim=(0, 1))
+
+
+@torch.no_grad()
+def gru_update_gates(model: ARM, x: torch.Tensor) -> torch.Tensor:
+    """The update gates z_d of a GRU ARM on the data ``x`` (B, D): a tensor (B, D, H).
+
+    PyTorch's GRU (the convention of Cho et al., 2014) updates its state as
+    h_d = z_d * h_{d-1} + (1 - z_d) * n_d, with z_d = sigmoid(W_iz e(x_{d-1}) + b_iz + W_hz h_{d-1} + b_hz):
+    a unit whose gate is near 1 copies its state forward, and the gradient through it with it.
+    """
+    if not isinstance(model, ARM) or not isinstance(model.net, RecurrentNet) or model.net.cell != "gru":
+        raise TypeError("model must be an ARM whose net is a RecurrentNet with cell='gru'")
+    check_data(x, model.shape, model.num_vals)
+    rnn = model.net.rnn
+    with evaluating(model):
+        inputs = model.net.inputs(x)
+        states, _ = rnn(inputs)                        # h_1, ..., h_D
+    previous = F.pad(states[:, :-1], (0, 0, 1, 0))     # h_0 = 0, h_1, ..., h_{D-1}
+    update = slice(rnn.hidden_size, 2 * rnn.hidden_size)  # PyTorch stacks the gates as (r, z, n)
+    return torch.sigmoid(inputs @ rnn.weight_ih_l0[update].T + rnn.bias_ih_l0[update]
+                         + previous @ rnn.weight_hh_l0[update].T + rnn.bias_hh_l0[update])
 
 
 @register("rnn")

@@ -3,7 +3,8 @@ import pytest
 import torch
 
 import armlib
-from armlib.rnn import RecurrentNet, input_gradient_norms, recurrent_arm, set_spectral_norm, set_spectral_radius
+from armlib.rnn import (RecurrentNet, gru_update_gates, input_gradient_norms, recurrent_arm, set_spectral_norm,
+                        set_spectral_radius)
 
 
 @pytest.mark.parametrize("cell", ["gru", "lstm", "tanh"])
@@ -105,3 +106,32 @@ def test_input_gradient_norms_refuses_other_networks():
 def test_an_unknown_cell_is_refused_by_name():
     with pytest.raises(ValueError, match="cell must be one of"):
         RecurrentNet(num_vals=17, cell="transformer")
+
+
+def test_gru_update_gates_rebuild_the_states_of_the_gru():
+    """With the gates from gru_update_gates and the candidate n_d computed by hand, the update
+    h_d = z_d h_{d-1} + (1 - z_d) n_d reproduces the states nn.GRU returns."""
+    torch.manual_seed(0)
+    model = recurrent_arm(hidden=6, embedding_dim=3).double()
+    model = armlib.ARM(model.net, model.head, (10,))
+    x = torch.randint(17, (4, 10))
+    gates = gru_update_gates(model, x)
+    assert gates.shape == (4, 10, 6) and ((gates > 0) & (gates < 1)).all()
+    rnn, inputs = model.net.rnn, model.net.inputs(x).detach()
+    with torch.no_grad():
+        states, _ = rnn(inputs)
+        w_ir, _, w_in = rnn.weight_ih_l0.chunk(3)
+        w_hr, _, w_hn = rnn.weight_hh_l0.chunk(3)
+        b_ir, _, b_in = rnn.bias_ih_l0.chunk(3)
+        b_hr, _, b_hn = rnn.bias_hh_l0.chunk(3)
+        h = torch.zeros(4, 6, dtype=torch.float64)
+        for d in range(10):
+            r = torch.sigmoid(inputs[:, d] @ w_ir.T + b_ir + h @ w_hr.T + b_hr)
+            n = torch.tanh(inputs[:, d] @ w_in.T + b_in + r * (h @ w_hn.T + b_hn))
+            h = gates[:, d] * h + (1 - gates[:, d]) * n
+            torch.testing.assert_close(h, states[:, d])
+
+
+def test_gru_update_gates_refuses_other_cells():
+    with pytest.raises(TypeError, match="cell='gru'"):
+        gru_update_gates(recurrent_arm(hidden=4, cell="lstm"), torch.zeros(1, 64, dtype=torch.long))
