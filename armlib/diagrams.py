@@ -188,3 +188,41 @@ def dilated_network_diagram(dilations=(1, 2, 4, 8, 16), *, kernel_size: int = 3,
             "in $\\theta$", ha="center", fontsize=9)
     ax.set(xlim=(-0.5, right + 0.5), ylim=(-1.45, 0.95))
     return ax
+
+
+def pixelcnn_diagram(layers: int = 5, *, first_kernel_size: int = 5, kernel_size: int = 3, channels: int = 64,
+                     num_vals: int = 17, ax=None):
+    """Chapter 05's PixelCNN (``PixelCNN``) as a chain of feature maps, left to right.
+
+    x (the pixel values, scaled to [0, 1]) goes through the type-A masked convolution to h_0; each
+    residual layer i turns h_{i-1} into h_i along two arrows: conv_B(dropout(ReLU(h))) (straight)
+    and the residual, h itself (curved, below), which are added; after the last layer, ReLU, 1x1,
+    ReLU, 1x1 give theta, the ``num_vals`` logits of every pixel. Every node stands for a whole
+    image of ``channels`` feature maps (``num_vals`` in theta).
+    """
+    step = 1.7
+    ax = _canvas(ax, step * (layers + 2) + 1.5, 3.4)
+
+    def note(xy, text):
+        ax.text(*xy, text, fontsize=9, ha="center", va="bottom", zorder=5)
+
+    x = node(ax, (0, 0), "$x$", INPUT_COLOUR)
+    previous = node(ax, (step, 0), "$h_{0}$", HIDDEN_COLOUR)
+    edge(ax, x, previous)
+    note((step / 2, 0.12), f"value in [0, 1]\nA, ${first_kernel_size}{{\\times}}{first_kernel_size}$")
+    for i in range(1, layers + 1):
+        current = node(ax, ((i + 1) * step, 0), f"$h_{{{i}}}$", HIDDEN_COLOUR)
+        edge(ax, previous, current)                     # ReLU, dropout, type-B convolution
+        edge(ax, previous, current, curved=0.6)         # the residual: h itself, added
+        note(((i + 0.5) * step, 0.12), f"ReLU, dropout\nB, ${kernel_size}{{\\times}}{kernel_size}$")
+        previous = current
+    theta = node(ax, ((layers + 2) * step, 0), "$\\theta$", OUTPUT_COLOUR)
+    edge(ax, previous, theta)
+    note(((layers + 1.5) * step, 0.12), "ReLU, $1{\\times}1$\nReLU, $1{\\times}1$")
+    right = (layers + 2) * step
+    ax.text(right / 2, -0.95, "straight: $\\mathrm{conv}_B(\\mathrm{dropout}(\\mathrm{ReLU}(h)))$;  "
+            "curved: the residual $h$, added to it", ha="center", fontsize=9)
+    ax.text(right / 2, -1.3, f"A, B: masked convolutions of type A and B;  {channels} channels from $h_0$ to "
+            f"$h_{{{layers}}}$, {num_vals} logits per pixel in $\\theta$", ha="center", fontsize=9)
+    ax.set(xlim=(-0.5, right + 0.5), ylim=(-1.45, 0.95))
+    return ax

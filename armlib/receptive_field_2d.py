@@ -4,8 +4,12 @@ position (the 2-D companion of ``armlib.conv1d.receptive_field``).
 For a network f and an image x, the gradient of the outputs at position (i, j), summed over their
 channels, with respect to x is zero at every pixel that no path through the network connects to
 (i, j). Drawn as an image, it shows what a model may look at when it predicts x_ij. For a causal
-image model every pixel before (i, j) in raster order should be reachable; the ones that are not
-form its blind spot.
+image model every pixel before (i, j) in raster order may be reachable. Those that are not fall in
+two kinds. Some lie beyond the field's edge: no pixel above them in their column reaches (i, j)
+either (``out_of_reach``); more layers or wider kernels would reach them. The others are holes the
+field passes over: a pixel higher up in the same column reaches (i, j), they do not. Those holes are
+the blind spot of a stack of masked kernels (``blind_spot(..., beyond_reach=False)``); by default
+``blind_spot`` returns both kinds, every earlier pixel that gets no gradient.
 
 A nonzero gradient proves a dependence; a zero one at a single input can, in a network with ReLUs,
 also mean that every path happens to be switched off there. Use random float64 inputs (or a network
@@ -66,30 +70,47 @@ def raster_past(position, height: int, width: int) -> set[tuple[int, int]]:
     return {(r, c) for r in range(height) for c in range(width) if (r, c) < (row, column)}
 
 
-def blind_spot(gradient: torch.Tensor, position) -> set[tuple[int, int]]:
+def out_of_reach(gradient: torch.Tensor, position) -> set[tuple[int, int]]:
+    """Pixels before ``position`` in raster order beyond the edge of its receptive field: neither the
+    pixel nor any pixel above it in its column influences ``position``. (A canvas too small for the
+    field cuts it off and makes more pixels look out of reach: give the field room.)"""
+    field = influencing_positions(gradient)
+    unseen = raster_past(position, *gradient.shape) - field
+    return {(r, c) for r, c in unseen if not any((above, c) in field for above in range(r))}
+
+
+def blind_spot(gradient: torch.Tensor, position, *, beyond_reach: bool = True) -> set[tuple[int, int]]:
     """Pixels before ``position`` in raster order that do not influence it: the region the model
-    is allowed to use but cannot see."""
-    return raster_past(position, *gradient.shape) - influencing_positions(gradient)
+    is allowed to use but cannot see. With ``beyond_reach=False`` only the holes inside the field,
+    the pixels ``out_of_reach`` left out: what a stack of masked kernels hides from a pixel it
+    otherwise reaches past."""
+    unseen = raster_past(position, *gradient.shape) - influencing_positions(gradient)
+    return unseen if beyond_reach else unseen - out_of_reach(gradient, position)
 
 
-def field_map(gradient: torch.Tensor, position) -> str:
+def field_map(gradient: torch.Tensor, position, *, beyond_reach: bool = True) -> str:
     """The receptive field as text, one line per row: ``o`` the position, ``#`` a pixel that
-    influences it, ``x`` a blind-spot pixel (before it in raster order, yet unseen), ``.`` the rest."""
+    influences it, ``x`` a blind-spot pixel (before it in raster order, yet unseen), ``.`` the rest.
+    With ``beyond_reach=False`` the unseen pixels ``out_of_reach`` get ``-`` instead of ``x``."""
     row, column = _check_position(position, *gradient.shape)
-    influencing, blind = influencing_positions(gradient), blind_spot(gradient, position)
+    influencing = influencing_positions(gradient)
+    blind = blind_spot(gradient, position, beyond_reach=beyond_reach)
+    far = set() if beyond_reach else out_of_reach(gradient, position)
 
     def symbol(r: int, c: int) -> str:
         if (r, c) == (row, column):
             return "o"
-        return "#" if (r, c) in influencing else "x" if (r, c) in blind else "."
+        return "#" if (r, c) in influencing else "x" if (r, c) in blind else "-" if (r, c) in far else "."
 
     height, width = gradient.shape
     return "\n".join(" ".join(symbol(r, c) for c in range(width)) for r in range(height))
 
 
-def show_receptive_field(gradient: torch.Tensor, position, *, ax=None, title: str | None = None):
+def show_receptive_field(gradient: torch.Tensor, position, *, ax=None, title: str | None = None,
+                         beyond_reach: bool = True):
     """Draw log10 |gradient| (white where it is zero), the position in a red frame and every
-    blind-spot pixel crossed out in red."""
+    blind-spot pixel crossed out in red. With ``beyond_reach=False`` the crosses mark only the holes
+    inside the field and the pixels ``out_of_reach`` get small grey dots."""
     row, column = _check_position(position, *gradient.shape)
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
@@ -98,8 +119,10 @@ def show_receptive_field(gradient: torch.Tensor, position, *, ax=None, title: st
     colormap = plt.get_cmap("Blues").with_extremes(bad="white")
     ax.imshow(np.ma.log10(shown), cmap=colormap, interpolation="nearest")
     ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2))
-    for r, c in blind_spot(gradient, position):
+    for r, c in blind_spot(gradient, position, beyond_reach=beyond_reach):
         ax.plot(c, r, marker="x", color="red", markersize=5)
+    for r, c in set() if beyond_reach else out_of_reach(gradient, position):
+        ax.plot(c, r, marker=".", color="0.55", markersize=4)
     height, width = gradient.shape
     ax.set_xticks(np.arange(-0.5, width), minor=True)
     ax.set_yticks(np.arange(-0.5, height), minor=True)

@@ -88,3 +88,17 @@ def test_dilated_network_chains_one_block_per_dilation_each_with_its_residual(ax
     assert len(arrows) == 2 + 2 * 3  # nothing skips a block: each node feeds only the next one
     texts = " ".join(text.get_text() for text in ax.texts)
     assert all(f"$r{{=}}{r}$" in texts for r in (1, 2, 4))
+
+
+def test_pixelcnn_chains_a_type_a_layer_then_residual_type_b_layers(ax):
+    diagrams.pixelcnn_diagram(layers=3, first_kernel_size=5, ax=ax)
+    hidden = [f"$h_{{{i}}}$" for i in range(4)]
+    assert diagrams.node_labels(ax) == ["$x$", *hidden, "$\\theta$"]
+    arrows = diagrams.edges(ax)
+    assert arrows.count(("$x$", "$h_{0}$")) == 1 and arrows.count(("$h_{3}$", "$\\theta$")) == 1
+    for before, after in zip(hidden, hidden[1:]):
+        assert arrows.count((before, after)) == 2  # the type-B branch and the residual
+    assert len(arrows) == 2 + 2 * 3  # nothing skips a layer
+    texts = [text.get_text() for text in ax.texts]
+    assert sum("A, $5{\\times}5$" in text for text in texts) == 1
+    assert sum("B, $3{\\times}3$" in text for text in texts) == 3

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 import armlib
 from armlib.pixelcnn import MaskedConv2d, PixelCNN, causal_mask
-from armlib.receptive_field_2d import blind_spot, position_gradient, raster_past
+from armlib.receptive_field_2d import blind_spot, out_of_reach, position_gradient, raster_past
 
 
 def test_causal_masks_of_a_3x3_kernel():
@@ -91,6 +91,19 @@ def test_a_pixelcnn_has_a_blind_spot_up_and_to_the_right():
     # a 3x3 masked kernel moves the field one column right only by moving it one row up
     expected = {(r, c) for r in range(4) for c in range(12) if c - 4 > 4 - r}
     assert blind_spot(gradient, (4, 4)) == expected
+
+
+def test_out_of_reach_is_beyond_the_span_of_the_kernels_and_the_blind_spot_within_it():
+    torch.manual_seed(0)
+    net = PixelCNN(channels=8, layers=5, first_kernel_size=5).double()
+    reach = 5 // 2 + 5 * (3 // 2)  # rows up and columns to either side that 5x5 + five 3x3 kernels span
+    (row, column), size = (8, 8), 17
+    gradient = position_gradient(net, torch.rand(1, 1, size, size, dtype=torch.float64), (row, column))
+    unseen = blind_spot(gradient, (row, column))
+    within = {(r, c) for r, c in unseen if row - r <= reach and abs(c - column) <= reach}
+    assert out_of_reach(gradient, (row, column)) == unseen - within
+    assert blind_spot(gradient, (row, column), beyond_reach=False) == within
+    assert within and all(c - column > row - r for r, c in within)  # up and to the right only
 
 
 @pytest.mark.parametrize("overrides, error", [

@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from armlib.pixelcnn import MaskedConv2d
-from armlib.receptive_field_2d import (blind_spot, field_map, influencing_positions, position_gradient, raster_past,
-                                       show_receptive_field)
+from armlib.receptive_field_2d import (blind_spot, field_map, influencing_positions, out_of_reach, position_gradient,
+                                       raster_past, show_receptive_field)
 
 
 def unit_conv(mask_type=None):
@@ -83,3 +83,40 @@ def test_the_picture_crosses_out_the_blind_spot():
     crosses = [line for line in ax.lines if line.get_marker() == "x"]
     assert len(crosses) == len(blind_spot(gradient, (3, 2))) > 0
     assert ax.get_title() == "two layers"
+
+
+def unit_stack(depth):
+    return nn.Sequential(unit_conv("A"), *[unit_conv("B") for _ in range(depth - 1)])
+
+
+def test_out_of_reach_is_what_lies_beyond_the_field_and_the_rest_is_the_wedge():
+    # two unit layers reach 2 rows up and 2 columns left; to the right, one column per row up
+    gradient = position_gradient(unit_stack(2), torch.zeros(1, 1, 5, 7), (3, 3))
+    far = {(0, c) for c in range(7)} | {(r, 0) for r in range(1, 4)} | {(r, 6) for r in (1, 2)}
+    assert out_of_reach(gradient, (3, 3)) == far
+    wedge = {(2, 5)}  # one row up, two columns right: passed over by (1, 5), which reaches (3, 3)
+    assert blind_spot(gradient, (3, 3), beyond_reach=False) == wedge
+    assert blind_spot(gradient, (3, 3)) == far | wedge
+
+
+def test_a_field_with_room_has_nothing_out_of_reach_and_its_wedge_does_not_depend_on_the_canvas():
+    depth = 3
+    small = position_gradient(unit_stack(depth), torch.zeros(1, 1, 2 * depth + 1, 2 * depth + 1), (depth, depth))
+    large = position_gradient(unit_stack(depth), torch.zeros(1, 1, 13, 13), (6, 6))
+    assert not out_of_reach(small, (depth, depth))
+    shifted = {(r + 6 - depth, c + 6 - depth) for r, c in blind_spot(small, (depth, depth))}
+    assert shifted == blind_spot(large, (6, 6), beyond_reach=False)
+    assert len(shifted) == depth * (depth - 1) // 2
+
+
+def test_the_text_map_can_mark_out_of_reach_apart():
+    gradient = position_gradient(unit_conv("A"), torch.zeros(1, 1, 3, 5), (2, 2))
+    assert field_map(gradient, (2, 2), beyond_reach=False) == "- - - - -\n- # # # -\n- # o . ."
+
+
+def test_the_picture_can_dot_out_of_reach_and_cross_only_the_wedge():
+    gradient = position_gradient(unit_stack(2), torch.zeros(1, 1, 5, 7), (3, 3))
+    ax = show_receptive_field(gradient, (3, 3), beyond_reach=False)
+    crosses = [line for line in ax.lines if line.get_marker() == "x"]
+    dots = [line for line in ax.lines if line.get_marker() == "."]
+    assert len(crosses) == 1 and len(dots) == len(out_of_reach(gradient, (3, 3))) == 12
