@@ -2,6 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -11,16 +16,17 @@
 # %% [markdown]
 # # 10 · Fast sampling: the same samples, fewer network passes
 #
-# Tomczak (2022) ends his discussion of convolutional ARMs on their price. Evaluating
-# $\ln p(\mathbf{x})$ is one parallel pass, but drawing $\mathbf{x} \sim p$ is a loop over the
-# positions, each conditional waiting for the values before it,
+# Tomczak (2022) closes his section on one-dimensional causal convolutions with their price.
+# Evaluating $\ln p(\mathbf{x})$ is one parallel pass, but drawing $\mathbf{x} \sim p$ is a loop
+# over the positions, each conditional waiting for the values before it,
 #
 # $$x_1 \sim p(x_1), \quad x_2 \sim p(x_2 \mid x_1), \quad \dots, \quad
 #   x_D \sim p(x_D \mid \mathbf{x}_{<D}),$$
 #
 # and the plain sampler runs the whole network for every one of them: $D$ full forward passes per
-# sample. He calls this a big waste and points to ongoing research on faster sampling.
-# This chapter pays less of that price without changing a single sample, in two ways:
+# sample. He calls this a big waste, points to ongoing research on faster sampling, and comes back
+# to it among the directions that close his chapter (section 5 below). This chapter pays less of
+# that price without changing a single sample, in two ways:
 #
 # - **cached generation**: still $D$ steps, but each step computes only what the newest value
 #   changes, from activations the network keeps. Paine et al. (2016) did this for WaveNet
@@ -41,13 +47,15 @@
 
 # %%
 import copy
+import platform
 import time
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
 
 import armlib
-from armlib import plots
+from armlib import diagrams, plots
 from armlib.cached import ConvQueue, GatedPixelCNNSteps, MaskedConvCache
 from armlib.conv1d import CausalConv1d, DilatedConvNet
 from armlib.gated_pixelcnn import GatedPixelCNN
@@ -61,6 +69,7 @@ SAME_SAMPLES_BATCH = 3               # samples per model in the identity check
 TIMING_BATCH = 8                     # samples per timed batch
 TIMING_SIDES = (4, 6, 8, 11, 16)     # canvases side x side, so D = 16 ... 256
 TIMING_NETS = dict(conv1d=dict(channels=32), gated=dict(channels=32, blocks=4))  # random weights: speed only
+TIMING_REPEATS = 5                   # every timing: the fastest of this many runs, the same for every sampler
 PREDICTIVE_NET = dict(channels=32)   # the DilatedConvNet we train for predictive sampling
 FIT = dict(epochs=10, batch_size=32, lr=3e-3, patience=10)
 NUM_SAMPLES = 64                     # samples drawn to count predictive sampling's passes
@@ -75,13 +84,14 @@ print(f"train {tuple(train.shape)}, validation {tuple(val.shape)}, test {tuple(t
 # ## 1. Why the plain way costs $O(D)$ passes
 #
 # Here is the plain sampler, `ARM.sample_from_noise`. For every position it runs the network on the
-# sample so far and keeps the draw at that one position:
+# sample so far and keeps the draw at that one position. Chapter 04 (section 8) timed it: drawing
+# 16 digits cost about as much as 64 forward passes over 16 digits.
 
 # %%
 armlib.show_source(armlib.ARM.sample_from_noise)
 
 # %% [markdown]
-# Counting the network's calls with a forward hook makes the price concrete. Each call computes
+# Counting the network's calls with a forward hook shows where that time goes. Each call computes
 # the parameters at all $D$ positions, but the loop keeps one of them: the positions before it
 # were computed already (and come out the same, by causality), the positions after it are computed
 # from zeros that are not the sample yet. So $D$ passes do $D^2$ positions' work for $D$ useful
@@ -112,12 +122,14 @@ print(f"positions computed: {sum(calls)}, positions used: {DIGIT_LENGTH}")
 # layer, each as long as its own dilation requires: fast WaveNet generation.
 #
 # Figure 1 shows one layer with $k = 3$ and $r = 4$ at two consecutive steps. The queue (blue box)
-# holds $9$ inputs; the three taps (dark) feed the output being computed (orange); grey inputs have
-# left the queue for good, white ones have not arrived.
+# holds $9$ inputs; the three taps (dark blue) feed the output being computed (orange); grey inputs
+# have left the queue for good, white ones have not arrived yet. Outputs computed at earlier steps
+# (light orange) are this layer's contribution to the *next* layer's queue; they never enter its own.
 
 # %%
-QUEUE_COLOURS = {"left the queue": "lightgrey", "in the queue": "lightsteelblue", "tap": "tab:blue",
-                 "not arrived yet": "white", "output computed now": "tab:orange"}
+QUEUE_COLOURS = {"input: left the queue": "lightgrey", "input: in the queue": "lightsteelblue",
+                 "input: tap": "tab:blue", "output: computed earlier": "navajowhite",
+                 "output: computed now": "tab:orange", "not there yet": "white"}
 
 
 def draw_queue_step(ax, step, kernel_size, dilation, length):
@@ -126,15 +138,18 @@ def draw_queue_step(ax, step, kernel_size, dilation, length):
     taps = [step - j * dilation for j in range(kernel_size) if step - j * dilation >= 0]
     for d in range(length):
         if d > step:
-            face = QUEUE_COLOURS["not arrived yet"]
+            face = QUEUE_COLOURS["not there yet"]
         elif d in taps:
-            face = QUEUE_COLOURS["tap"]
+            face = QUEUE_COLOURS["input: tap"]
         elif d > step - span:
-            face = QUEUE_COLOURS["in the queue"]
+            face = QUEUE_COLOURS["input: in the queue"]
         else:
-            face = QUEUE_COLOURS["left the queue"]
+            face = QUEUE_COLOURS["input: left the queue"]
         ax.scatter(d, 0, s=180, c=face, edgecolors="black", zorder=3)
-        output = "output computed now" if d == step else ("left the queue" if d < step else "not arrived yet")
+        if d == step:
+            output = "output: computed now"
+        else:
+            output = "output: computed earlier" if d < step else "not there yet"
         ax.scatter(d, 1, s=180, c=QUEUE_COLOURS[output], edgecolors="black", zorder=3)
     for d in taps:
         ax.plot([d, step], [0, 1], color="tab:blue", lw=1.5, zorder=2)
@@ -152,14 +167,14 @@ def draw_queue_step(ax, step, kernel_size, dilation, length):
         ax.spines[side].set_visible(False)
 
 
-fig, axes = plt.subplots(2, 1, figsize=(10, 5))
+fig, axes = plt.subplots(2, 1, figsize=(10, 5.4))
 for ax, step in zip(axes, (10, 11)):
     draw_queue_step(ax, step, **DRAWN_LAYER)
 legend = [plt.Line2D([], [], marker="o", ls="", markersize=10, markerfacecolor=colour, markeredgecolor="black",
                      label=label) for label, colour in QUEUE_COLOURS.items()]
-fig.legend(handles=legend, loc="lower center", ncol=len(legend), frameon=False)
+fig.legend(handles=legend, loc="lower center", ncol=3, frameon=False)
 fig.suptitle("Figure 1. One dilated causal layer (k = 3, r = 4) at two consecutive sampling steps")
-plt.tight_layout(rect=(0, 0.06, 1, 1))
+plt.tight_layout(rect=(0, 0.1, 1, 1))
 plt.show()
 
 # %% [markdown]
@@ -194,10 +209,45 @@ with torch.no_grad():
 armlib.show_source(MaskedConvCache)
 
 # %% [markdown]
-# The **gated PixelCNN** (chapter 06) has a better schedule still. Its vertical stack at row $i$
-# never sees row $i$ of the image, so at the start of each row we compute the whole row of every
-# block's vertical stack at once; then the horizontal stack goes pixel by pixel, block after block,
-# reading a row buffer and the vertical features of its row:
+# The **gated PixelCNN** of van den Oord et al. (2016c) (chapter 06) allows a better schedule
+# still. Figure 2 recalls one of its blocks (chapter 06, Figure 1): a vertical stack $\mathbf{v}$
+# that reads rows above the current pixel only, and a horizontal stack $\mathbf{h}$ that reads the
+# pixels to its left in the current row and, through the red $1 \times 1$ link, the vertical
+# pre-activation $\mathbf{a}_v$ at the same pixel.
+
+# %%
+fig, ax = plt.subplots(figsize=(8, 4.6))
+diagrams.gated_block_diagram(ax=ax)
+ax.set_title("Figure 2. One gated block, as in chapter 06 (dropout not drawn)", fontsize=10)
+plt.show()
+
+# %% [markdown]
+# Since nothing flows from the horizontal stack into the vertical one, all of row $i$ of every
+# block's vertical stack depends on rows $0, \dots, i-1$ of the image only. So the vertical stacks
+# need not go pixel by pixel: once row $i-1$ is drawn, they compute the whole of row $i$ at once,
+# block after block. The horizontal stacks then go pixel by pixel along the row, each block keeping
+# a **row buffer** of its inputs to the left. In pseudo-code, with the names of the listing below
+# in brackets:
+#
+# ```
+# for each row i:                                  # j = 0: row i-1 of the image is final now
+#     block 1's vertical input, row i-1 <- the pixels of row i-1      (write_vertical, _pixels)
+#     for each block b = 1, ..., B:
+#         a_v, v' <- conv_v and the gate along all of row i           (vertical_row: once per row)
+#         block b+1's vertical input, row i <- v'                     (write_vertical)
+#     for each column j:
+#         block 1's row buffer <- the pixel (i, j-1)                  (write_horizontal, _pixels)
+#         h <- block 1 at (i, j): conv_h over its row buffer + link(a_v)[j], gate, out
+#         for each block b = 2, ..., B:
+#             block b's row buffer, column j <- h                     (write_horizontal)
+#             h <- h + block b's horizontal output at (i, j)
+#         the head's parameters at (i, j) <- to_logits(h)             (the 1 x 1 output layer)
+#         the sampler draws x[i, j] and writes it into the sample
+# ```
+#
+# `_pixels` turns pixel values into the network's 17 input channels, as its `forward` does
+# (`levels_as_input`, chapter 06). Per row, the vertical stacks do a row's work once; per pixel,
+# the horizontal stacks do one pixel's work per block. Here is the step as the library writes it:
 
 # %%
 armlib.show_source(GatedPixelCNNSteps.__call__)
@@ -209,38 +259,56 @@ armlib.show_source(GatedPixelCNNSteps.__call__)
 # ## 3. Cached sampling: the same samples, in a fraction of the time
 #
 # First the promise: for the same generator state, all three samplers return the same samples. We
-# check it on float64 copies of the book's digits models (random weights will do: the check is about
-# the computation, not the model), where no rounding difference could flip a draw.
+# check it for every model registered in the book (`armlib.MODELS`: the networks of chapters 02 to
+# 09 with their heads, a class-conditional one given a label per sample). Random weights will do:
+# the check is about the computation, not the model. The copies are float64, because two samplers
+# add the same numbers in different orders, and a draw flips only when two candidate values tie to
+# within the rounding error; in float64 that is vanishingly unlikely, though not impossible.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-for name in ("causal_conv1d_tomczak", "causal_conv1d", "pixelcnn", "gated_pixelcnn"):
-    model = armlib.MODELS[name]().double()
-    draws = {method: sample(model, SAME_SAMPLES_BATCH, method, generator=torch.Generator().manual_seed(1))
+width = max(map(len, armlib.MODELS))
+for name, build in armlib.MODELS.items():
+    model = build().double()
+    y = None if model.num_classes is None else torch.arange(SAME_SAMPLES_BATCH) % model.num_classes
+    draws = {method: sample(model, SAME_SAMPLES_BATCH, method, y=y, generator=torch.Generator().manual_seed(1))
              for method in ("plain", "cached", "predictive")}
     same = all(torch.equal(draws["plain"], draws[method]) for method in ("cached", "predictive"))
-    print(f"{name:20s} plain == cached == predictive: {same}")
+    print(f"{name:{width}s} plain == cached == predictive: {same}")
+    assert same, name
 
 # %% [markdown]
 # Now the time. We sample a batch of $8$ with the plain and the cached sampler from two untrained
 # networks (weights do not change the amount of work) over growing $D$: the improved CausalConv1D
-# (32 channels) on sequences, and a gated PixelCNN (32 channels, 4 blocks) on square canvases of the
-# same $D$ (Figure 2). The plain sampler makes $D$ passes that each grow with $D$, so its curve bends
-# up towards the slope of $D^2$ (dotted) once a pass is big enough for its fixed overhead not to
-# matter. A cached step costs the same at any $D$, so the cached curve follows the slope of $D$
+# of chapter 04 (section 5; here with 32 channels) on sequences, and a gated PixelCNN (32 channels,
+# 4 blocks) on square canvases of the same $D$ (Figure 3). Each sampler is timed $5$ times on the
+# same noise and its fastest run kept. The plain sampler makes $D$ passes that each grow with $D$, so
+# its curve bends up towards the slope of $D^2$ (dotted) once a pass is big enough for its fixed
+# overhead not to matter. A cached step costs the same at any $D$, so the cached curve follows the slope of $D$
 # (dash-dotted).
 
 # %%
-def seconds(run, budget=0.5):
-    """The fastest of as many runs as fit in ``budget`` seconds (at least one): less noise for short runs."""
-    best, spent = float("inf"), 0.0
-    while spent < budget:
+def seconds(run, repeats=TIMING_REPEATS):
+    """The fastest of ``repeats`` runs of ``run()``: the least disturbed by whatever else the machine did."""
+    elapsed = []
+    for _ in range(repeats):
         start = time.perf_counter()
         run()
-        elapsed = time.perf_counter() - start
-        best, spent = min(best, elapsed), spent + elapsed
-    return best
+        elapsed.append(time.perf_counter() - start)
+    return min(elapsed)
 
+
+def processor() -> str:
+    """The CPU's model name (Linux lists it in /proc/cpuinfo), else what Python knows of it."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+print(f"timed on: {processor()}, torch threads: {torch.get_num_threads()}")
 
 categorical = armlib.Categorical(armlib.NUM_VALS)
 builders = {  # side -> an untrained model over D = side x side positions
@@ -269,7 +337,7 @@ ax.set_xticks(dims, [str(d) for d in dims])
 ax.minorticks_off()
 ax.set_xlabel("D (positions per sample)")
 ax.set_ylabel(f"seconds per batch of {TIMING_BATCH}")
-ax.set_title(f"Figure 2. The cost of a batch of {TIMING_BATCH} samples against D")
+ax.set_title(f"Figure 3. The cost of a batch of {TIMING_BATCH} samples against D")
 ax.legend(fontsize=8)
 plt.show()
 
@@ -279,8 +347,11 @@ for label in builders:
     print(f"{label:15s} cached speed-up  {ratios}")
 
 # %% [markdown]
-# (The numbers vary from run to run and machine to machine; `benchmarks/sampling.py` measures them
-# carefully, at batch sizes 1 to 256, on the digits and on a 28 x 28 canvas.)
+# The numbers vary from run to run and machine to machine. `benchmarks/sampling.py` times all three
+# samplers side by side: on the digits at batch sizes 1, 16, 64 and 256, with three of the book's
+# models briefly trained, and on a 28 x 28 canvas ($D = 784$) at batch sizes 1, 16 and 64 with
+# random weights. There the plain sampler would need minutes per batch, so it is timed over a few
+# of its steps and scaled to $D$; those figures are extrapolated and marked `~` in its table.
 
 # %%
 largest = TIMING_SIDES[-1] ** 2
@@ -293,8 +364,11 @@ for label in builders:
 #
 # Caching makes each of the $D$ steps cheap; predictive sampling cuts the number of steps. Because
 # the noise $\boldsymbol{\epsilon}$ is drawn up front, each value is a deterministic function of the
-# ones before it, $x_d = g(\mathbf{x}_{<d}, \epsilon_d)$ (for the categorical head, Gumbel-max:
-# $g = \arg\max_l \theta_{d,l}(\mathbf{x}_{<d}) + \epsilon_{d,l}$). Take any guess
+# ones before it, $x_d = g(\mathbf{x}_{<d}, \epsilon_d)$. For the categorical head this is the
+# Gumbel-max trick of chapter 02 (section 4): $g = \arg\max_l \big(\ln \theta_{d,l}(\mathbf{x}_{<d})
+# + \epsilon_{d,l}\big)$, where $\theta_{d,l}$ is the model's probability of value $l$ at $d$ and
+# $\epsilon_{d,l}$ Gumbel noise (the head takes the argmax over the logits, which differ from
+# $\ln \theta_{d,l}$ by the same constant for every $l$). Take any guess
 # $\tilde{\mathbf{x}}$ of the whole sample, run the network **once, in parallel** on it and compute
 # $g(\tilde{\mathbf{x}}_{<d}, \epsilon_d)$ at every position. Where the guess agrees with those
 # draws for every position before $d$, the draw at $d$ was conditioned on the exact past, so it is
@@ -311,9 +385,11 @@ armlib.show_source(predictive_sample_from_noise)
 
 # %% [markdown]
 # How many passes it saves depends on how predictable the model's draws are, so we need trained
-# models. We train the improved CausalConv1D (32 channels) briefly twice: on the digits with their 17
-# grey levels, and on the **binarised** digits (`armlib.binarise`: ink or paper) with a two-valued
-# categorical head.
+# models. We train the improved CausalConv1D of chapter 04 (section 5; here with 32 channels) twice,
+# for 10 epochs each: on the digits with their 17 grey levels, and on the **binarised** digits
+# (`armlib.binarise`: ink or paper) with a two-valued categorical head. Ten epochs is brief: both
+# models reach their best validation NLL at the last epoch (printed below, and Figure 4), so neither
+# has converged, and the pass counts below belong to these briefly trained models.
 
 # %%
 def trained_arm(num_vals, data):
@@ -325,10 +401,11 @@ def trained_arm(num_vals, data):
 
 digits_model, digits_history, digits_score = trained_arm(armlib.NUM_VALS, lambda x: x)
 binary_model, binary_history, binary_score = trained_arm(2, armlib.binarise)
-print(f"digits:           test NLL {digits_score.nats:.2f} nats per image "
-      f"(uniform {armlib.uniform_nats(DIGIT_LENGTH, armlib.NUM_VALS):.1f})")
-print(f"binarised digits: test NLL {binary_score.nats:.2f} nats per image "
-      f"(uniform {armlib.uniform_nats(DIGIT_LENGTH, 2):.1f})")
+for label, history, score, num_vals in (("digits", digits_history, digits_score, armlib.NUM_VALS),
+                                        ("binarised digits", binary_history, binary_score, 2)):
+    uniform = armlib.uniform_nats(DIGIT_LENGTH, num_vals)
+    print(f"{label:17s} test NLL {score.nats:.2f} nats per image (uniform {uniform:.1f}); "
+          f"best validation NLL at epoch {history.best_epoch} of {history.epochs}")
 
 # %%
 assert digits_score.nats < 100.0, digits_score
@@ -338,34 +415,43 @@ plots.learning_curve(digits_history, ax=left)
 left.set_title("digits")
 plots.learning_curve(binary_history, ax=right)
 right.set_title("binarised digits")
-fig.suptitle("Figure 3. Learning curves of the two models we sample from")
+fig.suptitle("Figure 4. Learning curves of the two models we sample from")
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# We draw $64$ samples from each model with the predictive sampler, and check on float64 copies that
-# the plain sampler returns the very same samples (for the first $16$ of them, to save time).
-# Figure 4 shows half of them.
+# We draw $64$ samples from each model with the predictive sampler. For the first $16$ of them (to
+# save time) we take the very same random numbers to a float64 copy of the model and check two
+# things: that the plain and the predictive sampler agree there, and that their samples are the
+# float32 samples shown below. Figure 5 shows half of them.
 
 # %%
 runs = {}
 for label, model in (("digits", digits_model), ("binarised digits", binary_model)):
-    runs[label] = predictive_sample_from_noise(model, model.noise(NUM_SAMPLES, torch.Generator().manual_seed(2)))
+    noise = model.noise(NUM_SAMPLES, torch.Generator().manual_seed(2))
+    runs[label] = predictive_sample_from_noise(model, noise)
     exact = copy.deepcopy(model).double()
-    noise = exact.noise(NUM_SAMPLES, torch.Generator().manual_seed(2))[:EXACT_CHECK]
-    assert torch.equal(predictive_sample_from_noise(exact, noise).samples, exact.sample_from_noise(noise)), label
+    few = noise[:EXACT_CHECK].double()  # the same random numbers, exactly, in float64
+    plain = exact.sample_from_noise(few)
+    agree = torch.equal(predictive_sample_from_noise(exact, few).samples, plain)
+    shown = torch.equal(plain, runs[label].samples[:EXACT_CHECK])
+    print(f"{label:17s} first {EXACT_CHECK} samples in float64: predictive == plain: {agree}; "
+          f"== the float32 samples shown: {shown}")
+    assert agree, label
 
-fig, axes = plt.subplots(1, 2, figsize=(9, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
 plots.image_grid(runs["digits"].samples[:32], 4, ax=axes[0], title="digits: predictive samples")
 plots.image_grid(runs["binarised digits"].samples[:32], 4, num_vals=2, ax=axes[1],
                  title="binarised digits: predictive samples")
-fig.suptitle("Figure 4. Samples drawn with the predictive sampler")
+fig.suptitle("Figure 5. Samples drawn with the predictive sampler")
+plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **The accepted prefix, pass by pass.** Figure 5 follows one binarised sample; each panel shows
-# what is known after a pass: the exact pixels (ink black, paper white), the ones this pass fixed in
-# orange, and the positions still open in blue-grey. The first pass, run on an all-blank guess,
+# **The accepted prefix, pass by pass.** Figure 6 follows one binarised sample, one whose pass count
+# is the median of the 64; each panel shows what is known after a pass: the exact pixels fixed by
+# earlier passes (ink black, paper white), those this pass fixed tinted orange (paper light orange,
+# ink dark orange), and the positions still open in blue-grey. The first pass, run on an all-blank guess,
 # fixes the pixels up to and including the first ink the model draws; after that each pass fixes the
 # run of pixels up to the next position where its guess was wrong, long runs and short ones.
 
@@ -384,7 +470,8 @@ def prefix_frames(pixels, final_positions, num_vals):
 
 
 binary_run = runs["binarised digits"]
-example = int(binary_run.passes_per_sample.argsort()[NUM_SAMPLES // 2])  # a sample with the median pass count
+median_passes = binary_run.passes_per_sample.median()  # the lower median of the 64 counts
+example = int((binary_run.passes_per_sample == median_passes).nonzero()[0])  # the first sample that needed it
 finals = [int(final[example]) for final in binary_run.final_positions[:int(binary_run.passes_per_sample[example])]]
 frames = prefix_frames(binary_run.samples[example], finals, num_vals=2)
 fig, axes = plt.subplots(1, len(frames), figsize=(1.3 * len(frames), 1.8))
@@ -392,13 +479,15 @@ for k, (ax, frame) in enumerate(zip(axes, frames)):
     ax.imshow(frame.numpy(), interpolation="nearest")
     ax.set_title(f"pass {k + 1}\n{finals[k]}/{DIGIT_LENGTH}", fontsize=9)
     ax.set_axis_off()
-fig.suptitle("Figure 5. One binarised sample after each predictive pass (orange: fixed by that pass)", y=1.15)
+fig.suptitle("Figure 6. One binarised sample after each predictive pass\n"
+             "(black ink, white paper: fixed earlier; dark / light orange: ink / paper fixed by that pass; "
+             "blue-grey: open)", y=1.2, fontsize=10)
 plt.show()
-print(f"positions fixed after each pass: {finals}")
+print(f"sample {example}: {len(finals)} passes (the median); positions fixed after each pass: {finals}")
 
 # %% [markdown]
 # **Network calls saved.** Every sample follows a staircase of fixed positions against passes
-# (Figure 6); the plain sampler climbs it one position per pass (the diagonal). An example leaves
+# (Figure 7); the plain sampler climbs it one position per pass (the diagonal). An example leaves
 # the batch as soon as all its positions are fixed, so the work is the mean number of passes per
 # sample; a batch as a whole waits for its slowest example.
 
@@ -413,7 +502,7 @@ for ax, (label, run) in zip(axes, runs.items()):
     ax.set_title(f"{label}: {NUM_SAMPLES} samples")
     ax.legend(loc="lower right")
 axes[0].set_ylabel("positions fixed")
-fig.suptitle("Figure 6. Positions fixed against network passes: one line for each sample")
+fig.suptitle("Figure 7. Positions fixed against network passes: one line for each sample")
 plt.tight_layout()
 plt.show()
 
@@ -428,25 +517,26 @@ for label, run in runs.items():
 assert savings["binarised digits"] >= MIN_SAVING_BINARY, savings
 
 # %% [markdown]
-# On the binarised digits the predictive sampler needed $8.48$ passes per sample on average instead
-# of $64$: $87\%$ of the network calls saved. On the digits with 17 grey levels it needed $20.39$, a
-# saving of $68\%$. Why the difference? A pass ends at the first position where the new draw
-# disagrees with the guess, and the guess there was drawn with the same noise but from a slightly
-# different past. A binary pixel has two values to disagree on, a grey one seventeen, and where the
-# model spreads its probability over several neighbouring grey levels two draws have more room to
-# differ. That is a reading of the numbers, not a measurement: this chapter does not count
+# After 10 epochs of training, the binarised model needed $8.48$ passes per sample on average
+# instead of $64$: $87\%$ of the network calls saved. The model of the digits with 17 grey levels
+# needed $20.39$, a saving of $68\%$. Why the difference? A pass ends at the first position where
+# the new draw disagrees with the guess, and the guess there was drawn with the same noise but from a
+# slightly different past. A binary pixel has two values to disagree on, a grey one seventeen, and
+# where the model spreads its probability over several neighbouring grey levels two draws have more
+# room to differ. That is a reading of the numbers, not a measurement: this chapter does not count
 # where the disagreements fall (exercise 3 starts on that).
 #
 # Two caveats keep these numbers honest. A batch waits for its slowest example (the max, $32$ passes
 # on the digits), which is why the sampler drops finished examples from each pass. And calls are not
 # time: each predictive pass is a full pass over all $D$ positions, while a cached step computes one
 # position. So we time the three samplers on the trained digits model, drawing the same $64$ samples
-# with each:
+# with each, each sampler $5$ times, keeping its fastest run:
 
 # %%
 sampler_seconds = {method: seconds(lambda: sample(digits_model, NUM_SAMPLES, method,
                                                   generator=torch.Generator().manual_seed(2)))
                    for method in ("plain", "cached", "predictive")}
+print(f"timed on: {processor()}, torch threads: {torch.get_num_threads()}; fastest of {TIMING_REPEATS} runs each")
 for method, elapsed in sampler_seconds.items():
     print(f"{method:10s} {elapsed:.3f} s for {NUM_SAMPLES} samples "
           f"({sampler_seconds['plain'] / elapsed:.1f}x the plain sampler's speed)")
@@ -455,13 +545,34 @@ for method, elapsed in sampler_seconds.items():
 assert sampler_seconds["cached"] < sampler_seconds["predictive"] < sampler_seconds["plain"], sampler_seconds
 
 # %% [markdown]
-# On this CPU, with a batch of 64 and $D = 64$, the cached sampler is the fastest of the three,
-# although the predictive sampler makes far fewer network calls: a cached step is one position's
-# work, a predictive pass is 64 positions' work for every sample still in the batch. The predictive
-# sampler still beats the plain one, which makes 64 full passes. How the three compare changes with
-# the batch and with $D$ (Figure 2 showed the cached speed-up growing with $D$);
-# `benchmarks/sampling.py` times all three side by side at batch sizes from 1 to 256, on the digits
-# and on a 28 x 28 canvas.
+# On this processor (printed above), on one thread, with a batch of 64 and $D = 64$, the cached
+# sampler is the fastest of the three, more than ten times faster than the plain one, although the
+# predictive sampler makes far fewer network calls: a cached step is one position's work, a
+# predictive pass is 64 positions' work for every sample still in the batch. The predictive sampler
+# is still about 3 times faster than the plain one, which makes 64 full passes. How the three
+# compare changes with the batch and with $D$: in Figure 3 the cached speed-up was largest at the
+# largest $D$, and exercise 2 varies the batch.
+#
+# ## 5. Where next
+#
+# Tomczak (2022) ends his chapter with three directions for ARMs. The third is this chapter's
+# subject: sampling from them faster, for instance by predictive sampling
+# (Wiggers & Hoogeboom, 2020). The other two put an ARM inside a larger model.
+#
+# - **A latent code.** An ARM has no latent representation: every conditional is modelled on the
+#   pixels themselves, and no variable of the model summarises the image as a whole. PixelVAE
+#   (Gulrajani et al., 2016) adds one. It is a variational auto-encoder whose decoder is a PixelCNN:
+#   the latent code carries the global structure of the image, and a PixelCNN of only a few layers
+#   fills in the local detail given the code.
+# - **An ARM as a prior.** Habibian et al. (2019) compress video with an auto-encoder whose latent
+#   codes are discrete, and model those codes with an ARM. An entropy coder spends about
+#   $-\log_2 p(\mathbf{z})$ bits on a code $\mathbf{z}$, so the ARM's negative log-likelihood of a
+#   code, in bits, is what the compressed video costs, and a better prior makes a smaller file.
+#
+# In both, the ARM still produces its values one position at a time: PixelVAE's decoder draws an
+# image pixel by pixel, given the code, and a video decoder needs each code's conditional, which
+# depends on the codes decoded before it (only evaluating the likelihood of a known code is one
+# parallel pass). So the price this chapter began with is paid there too.
 #
 # ## Summary
 #
@@ -469,14 +580,17 @@ assert sampler_seconds["cached"] < sampler_seconds["predictive"] < sampler_secon
 # - **Caching** keeps what a causal network has already computed: a queue of $(k-1)r + 1$ inputs per
 #   dilated causal convolution, the input map of each masked convolution, the gated PixelCNN's
 #   vertical stack a row at a time. Each step then costs one position: linear in $D$ instead of
-#   quadratic, with the very same samples.
+#   quadratic, with the very same samples, for every model of the book.
 # - **Predictive sampling** (Wiggers & Hoogeboom, 2020) draws all the noise first, then fixes, per
 #   full pass, every position up to the first one its guess got wrong. Here the guess is the last
-#   pass's own draws (fixed-point iteration), not a learned forecaster. A trained model is
-#   predictable enough that most positions come in bulk: $87\%$ of the calls saved on binarised
-#   digits, $68\%$ on the digits.
-# - Calls are not time. On this CPU, for 64 digits at once, the cached sampler was the fastest of
-#   the three, and the predictive sampler beat the plain one.
+#   pass's own draws (fixed-point iteration), not a learned forecaster. Our models, after 10 epochs
+#   of training, are predictable enough that most positions come in bulk: $87\%$ of the calls saved
+#   on binarised digits, $68\%$ on the digits.
+# - Calls are not time. On this processor, for 64 digits at once, the cached sampler was the fastest
+#   of the three, and the predictive sampler beat the plain one.
+# - ARMs also serve inside larger models, as the decoder of a variational auto-encoder (PixelVAE)
+#   or as the prior over the codes of a compressor; drawing from them or decoding with them pays the
+#   same sequential price.
 #
 # ## Exercises
 #
@@ -485,14 +599,21 @@ assert sampler_seconds["cached"] < sampler_seconds["predictive"] < sampler_secon
 #    hold together? Compare with the $D \times$ (number of layers) vectors a cache of every
 #    activation would hold, for $D = 64$ and for $D = 16\,000$ (one second of 16 kHz audio).
 # 2. **Where caching stops paying.** Time the cached and the plain sampler at batch 1 and at batch
-#    256 (`benchmarks/sampling.py --batch-sizes 1 256`). Why does the speed-up grow with the batch?
-#    (Think of how many times each weight is read per multiply-add in a one-position step.)
+#    256 on the digits: `benchmarks/sampling.py --batch-sizes 1 256 --large-batch-sizes --threads 1`
+#    (`--large-batch-sizes` with no sizes skips the 28 x 28 canvas). Why does the speed-up grow with
+#    the batch? Think of two things: how many times each weight is read per multiply-add in a
+#    one-position step, and the fixed cost of a step (every layer is a separate Python call and a
+#    PyTorch dispatch, whatever the batch), which a one-position step at batch 1 barely covers.
 # 3. **Sharper or flatter.** Divide the logits of the binarised model by a temperature $T$ before the
 #    draw ($T < 1$ sharpens). How do the calls per sample change for $T = 0.5, 1, 2$? Which pixels does
-#    predictive sampling get right in bulk, and which force a new pass?
+#    predictive sampling get right in bulk, and which force a new pass? (armlib has no temperature
+#    option: wrap `binary_model.net` in a small `nn.Module` whose `forward` divides the network's
+#    output by $T$, and build `armlib.ARM(wrapped, binary_model.head, binary_model.shape)`.)
 # 4. **A better first guess.** Wiggers & Hoogeboom (2020) *learn* a forecasting module that predicts
-#    $x_{d+1}, x_{d+2}, \dots$ beside $x_d$. A cheap alternative here: start from the most common
-#    training image instead of zeros. Does it save passes?
+#    $x_{d+1}, x_{d+2}, \dots$ beside $x_d$. A cheap alternative here: start from the per-pixel mode
+#    of the training images (the most common value at each position) instead of zeros. Does it save
+#    passes, on the digits and on the binarised digits? (`predictive_sample_from_noise` starts from
+#    zeros: add a `guess=` argument to a copy of it.)
 # 5. **Both at once.** Predictive sampling runs full passes. After a pass fixed positions up to $d$,
 #    which activations of that pass can the next one reuse, for the CausalConv1D? Sketch a sampler
 #    that combines the queues with predictive passes.
@@ -500,9 +621,12 @@ assert sampler_seconds["cached"] < sampler_seconds["predictive"] < sampler_secon
 # %% [markdown]
 # ## References
 #
+# - Gulrajani, I., Kumar, K., Ahmed, F., Taiga, A. A., Visin, F., Vazquez, D., & Courville, A. (2016). PixelVAE: A Latent Variable Model for Natural Images. *arXiv preprint arXiv:1611.05013*.
+# - Habibian, A., van Rozendaal, T., Tomczak, J. M., & Cohen, T. S. (2019). Video Compression with Rate-Distortion Autoencoders. *Proceedings of the IEEE/CVF International Conference on Computer Vision (ICCV)*, 7033–7042.
 # - Paine, T. L., Khorrami, P., Chang, S., Zhang, Y., Ramachandran, P., Hasegawa-Johnson, M. A., & Huang, T. S. (2016). Fast Wavenet Generation Algorithm. *arXiv preprint arXiv:1611.09482*.
 # - Ramachandran, P., Paine, T. L., Khorrami, P., Babaeizadeh, M., Chang, S., Zhang, Y., et al. (2017). Fast Generation for Convolutional Autoregressive Models. *arXiv preprint arXiv:1704.06001*.
 # - Salimans, T., Karpathy, A., Chen, X., & Kingma, D. P. (2017). PixelCNN++: Improving the PixelCNN with Discretized Logistic Mixture Likelihood and Other Modifications. *International Conference on Learning Representations (ICLR)*.
 # - Tomczak, J. M. (2022). *Deep Generative Modeling*. Chapter 2, Autoregressive Models. Springer. 2nd edition 2024. Companion code: the intro_dgm repository, arms/arm_example. https://doi.org/10.1007/978-3-030-93158-2
 # - van den Oord, A., Dieleman, S., Zen, H., Simonyan, K., Vinyals, O., Graves, A., et al. (2016a). WaveNet: A Generative Model for Raw Audio. *arXiv preprint arXiv:1609.03499*.
+# - van den Oord, A., Kalchbrenner, N., Espeholt, L., Vinyals, O., Graves, A., & Kavukcuoglu, K. (2016c). Conditional Image Generation with PixelCNN Decoders. *Advances in Neural Information Processing Systems 29 (NeurIPS)*, 4790–4798.
 # - Wiggers, A. J., & Hoogeboom, E. (2020). Predictive Sampling with Forecasting Autoregressive Models. *Proceedings of the 37th International Conference on Machine Learning (ICML)*, 10260–10269.

@@ -30,7 +30,7 @@ def variants():
     categorical = armlib.Categorical(armlib.NUM_VALS)
     sequence, image = (64,), (1, 8, 8)
     return {
-        "seed_kernel_2": armlib.ARM(TomczakConvNet(channels=8, kernel_size=2, num_layers=3), categorical, sequence),
+        "tomczak_kernel_2": armlib.ARM(TomczakConvNet(channels=8, kernel_size=2, num_layers=3), categorical, sequence),
         "dilated_1_3_9": armlib.ARM(DilatedConvNet(channels=8, kernel_size=2, dilations=(1, 3, 9), first_kernel_size=1,
                                                    dropout=0.5), categorical, sequence),
         "dilated_short": armlib.ARM(DilatedConvNet(channels=8), categorical, (5,)),
