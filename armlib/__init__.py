@@ -23,14 +23,14 @@ from .pixelcnn_pp import gated_pixelcnn_for_head
 from .receptive_field_2d import (blind_spot, field_map, influencing_positions, position_gradient, raster_past,
                                  show_receptive_field)
 from .registry import MODELS, register
-from .reproducibility import seed_everything, setup
+from .reproducibility import machine, seed_everything, setup
 from .rnn import RecurrentNet, input_gradient_norms, set_spectral_radius
 from .train import History, TrainingDiverged, fit
 
 __all__ = [
     "ARM", "Categorical", "History", "IMAGE_SHAPE", "MODELS", "NUM_VALS", "NotAutoregressive", "Score",
     "TrainingDiverged", "as_images", "binarise", "bits_per_dim", "check_autoregressive", "evaluate", "fit",
-    "load_digits", "register", "seed_everything", "setup", "show_source", "total_probability", "uniform_nats",
+    "load_digits", "machine", "register", "seed_everything", "setup", "show_source", "total_probability", "uniform_nats",
     "COLOUR_SHAPE", "DiscretizedLogistic", "LogisticMixtureHead", "discretized_logistic_log_prob",
     "discretized_logistic_mixture", "gated_pixelcnn_for_head", "load_colour_digits",
     "FiniteMemoryMLP", "RecurrentNet", "input_gradient_norms", "set_spectral_radius",

@@ -1,5 +1,7 @@
-"""The first cell of every chapter: fixed seeds and a known number of threads."""
+"""The first cell of every chapter: fixed seeds and a known number of threads; and the machine that
+timings were taken on."""
 import os
+import platform
 import random
 
 import numpy as np
@@ -29,3 +31,18 @@ def setup(seed: int = 0, threads: int | None = None) -> None:
             raise ValueError(f"threads must be a positive integer, got {threads}")
         torch.set_num_threads(threads)
     seed_everything(seed)
+
+
+def machine(threads: str | None = None) -> str:
+    """The line printed beside every timing: the CPU's model name, its logical cores, ``threads`` (how
+    the run used them; by default PyTorch's number of threads), and the versions of torch, Python
+    and the operating system."""
+    if threads is None:
+        count = torch.get_num_threads()
+        threads = f"{count} torch thread{'s' if count > 1 else ''}"
+    cpu = platform.processor() or platform.machine()
+    if os.path.exists("/proc/cpuinfo"):  # Linux names the model there; platform often does not
+        with open("/proc/cpuinfo") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
+    return (f"{cpu}, {os.cpu_count()} logical cores, {threads}; "
+            f"torch {torch.__version__}, Python {platform.python_version()}, {platform.system()}")

@@ -34,7 +34,6 @@ import torch
 
 import armlib
 
-from machine import machine
 
 # chapter 06's network and recipe, which chapter 09 uses for both heads
 NETWORK = {"channels": 32, "blocks": 8, "dropout": 0.2}
@@ -109,7 +108,7 @@ def main() -> None:
     with ProcessPoolExecutor(args.jobs) as pool:
         results = list(pool.map(train_and_test, *zip(*runs), [args.epochs] * len(runs)))
 
-    print(f"Machine: {machine(f'{args.jobs} runs at a time, one torch thread each')}.")
+    print(f"Machine: {armlib.machine(f'{args.jobs} runs at a time, one torch thread each')}.")
     print(f"Network {NETWORK}, K = {NUM_COMPONENTS}; recipe {dict(RECIPE, epochs=args.epochs)}; "
           f"{len(runs)} runs took {(perf_counter() - start) / 60:.1f} minutes, "
           f"{statistics.mean(run.seconds for run in results):.0f} s of training each on average.")

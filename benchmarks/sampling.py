@@ -31,7 +31,6 @@ from armlib.conv1d import DilatedConvNet, TomczakConvNet
 from armlib.gated_pixelcnn import GatedPixelCNN
 from armlib.sampling import cached_sample_from_noise, predictive_sample_from_noise
 
-from machine import machine
 
 DIGITS = {"CausalConv1D (Tomczak)": "causal_conv1d_tomczak", "CausalConv1D (improved)": "causal_conv1d",
           "gated PixelCNN": "gated_pixelcnn"}
@@ -173,7 +172,7 @@ def main(argv=None) -> None:
             progress(f"timing {label} on a {LARGE_SIDE}x{LARGE_SIDE} canvas at batch {batch}")
             rows.append(measure(label, model, "random", batch, plain_passes=args.plain_passes))
 
-    print(f"Machine: {machine(f'{torch.get_num_threads()} torch threads')}.\n")
+    print(f"Machine: {armlib.machine(f'{torch.get_num_threads()} torch threads')}.\n")
     if trained:
         print(f"Digits weights: each model trained for {args.epochs} epochs (batch 32, Adam); validation NLL, "
               f"nats per image: {'; '.join(trained)}.\n")

@@ -30,7 +30,6 @@ import torch
 
 import armlib
 
-from machine import machine
 
 # Tomczak's recipe, as his companion code sets it
 LEARNING_RATE = 1e-3       # Adamax
@@ -83,7 +82,7 @@ def main() -> None:
     best = min(range(len(val_nll)), key=val_nll.__getitem__)
 
     print()
-    print(f"Machine: {machine('one torch thread')}.")
+    print(f"Machine: {armlib.machine('one torch thread')}.")
     print(f"Tomczak's network (TomczakConvNet, {sum(p.numel() for p in model.parameters()):,} parameters), "
           f"his recipe: Adamax, lr {LEARNING_RATE:g}, batches of {BATCH_SIZE}, at most {args.max_epochs} epochs, "
           f"patience {PATIENCE}; seed {args.seed}.")

@@ -39,7 +39,6 @@
 # %%
 import ast
 import inspect
-import runpy
 import time
 
 import matplotlib.pyplot as plt
@@ -403,13 +402,10 @@ assert h.shape[-1] == DIGIT_LENGTH - 4 * (7 - 1) - 1 and padded.shape[-1] == DIG
 # overstate what the recipe needs here; those lines also show that it had first printed 89.19
 # (to two decimals) at epoch 41, after 198 s (`TOMCZAK_REFERENCE_FIRST`). Times in this chapter
 # are measured on the machine, and with the number of torch threads, that the next cell prints
-# (in the format of the benchmarks' line about their machine).
+# (`armlib.machine()`, the line the benchmarks print about their machine).
 
 # %%
-machine = runpy.run_path(str(ladder.REPOSITORY / "benchmarks" / "machine.py"))["machine"]
-threads = torch.get_num_threads()
-print(f"Machine: {machine(f'{threads} torch thread' + ('s' if threads > 1 else ''))}.")
-print(f"torch.get_num_threads() = {threads}")
+print(f"Machine: {armlib.machine()}.")
 
 # %% [markdown]
 # A run as long as the benchmark's does not fit this chapter's budget. Here the book's one training

@@ -47,9 +47,7 @@
 
 # %%
 import copy
-import platform
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
@@ -298,17 +296,7 @@ def seconds(run, repeats=TIMING_REPEATS):
     return min(elapsed)
 
 
-def processor() -> str:
-    """The CPU's model name (Linux lists it in /proc/cpuinfo), else what Python knows of it."""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
-
-
-print(f"timed on: {processor()}, torch threads: {torch.get_num_threads()}")
+print(f"timed on: {armlib.machine()}")
 
 categorical = armlib.Categorical(armlib.NUM_VALS)
 builders = {  # side -> an untrained model over D = side x side positions

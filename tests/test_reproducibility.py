@@ -1,3 +1,5 @@
+import platform
+
 import pytest
 import torch
 
@@ -33,3 +35,11 @@ def test_show_source_displays_the_library_code():
     assert "def load_digits(split" in code.data
     with pytest.raises(TypeError, match="function, class or method"):
         armlib.show_source(3)
+
+
+def test_machine_line_names_the_threads_and_versions():
+    count = torch.get_num_threads()
+    line = armlib.machine()
+    assert f", {count} torch thread{'s' if count > 1 else ''};" in line
+    assert f"torch {torch.__version__}, Python {platform.python_version()}" in line
+    assert ", 2 runs at a time; " in armlib.machine("2 runs at a time")
