@@ -40,19 +40,21 @@
 # code (the `intro_dgm` repository, folder `arms/arm_example`). We cite it as Tomczak (2022), and
 # its figures as "Tomczak (2022), Fig. 1". You do not need it at hand: every idea we take from it is
 # stated here, rebuilt in the small package `armlib`, trained on the same data and scored in the
-# same unit, nats per image. It moves from the rules of probability (this chapter) through a
+# same unit, nats per image: a model is scored by $-\ln p(\mathbf{x})$, the negative natural
+# logarithm of the probability it gives an image, and a **nat** is the unit of such a natural
+# logarithm, as a bit is of $\log_2$ (section 7 comes back to it). It moves from the rules of probability (this chapter) through a
 # finite-memory MLP (chapter 02), a recurrent network (chapter 03) and causal convolutions
 # (chapter 04) to the PixelCNN family (chapters 05 onwards). Where the book departs from it, the
 # chapter says so, and why.
 #
 # The data are the ones Tomczak's code uses: the $8 \times 8$ handwritten digits bundled with
-# scikit-learn (Pedregosa et al., 2011), a copy of the UCI optical digits (Alpaydin & Kaynak, 1998),
-# split as his code splits them: the first 1000 images for training, the next 350 for validation,
-# the last 447 for testing. Here is the first departure. His text says a pixel takes 16 values,
-# $\{0, 1, \ldots, 15\}$, but each pixel of these digits counts the inked points in a $4 \times 4$
-# block of a $32 \times 32$ scan, which gives 17 values, 0 to 16 (Alpaydin & Kaynak, 1998). A model
-# with 16 outputs would have no probability to give the value 16, so every model in this book has
-# 17. The cell after the imports counts them.
+# scikit-learn (Pedregosa et al., 2011), a copy of the test set of the UCI optical digits (Alpaydin
+# & Kaynak, 1998), 1,797 images, split as his code splits them: the first 1000 images for
+# training, the next 350 for validation, the last 447 for testing. His text says a pixel takes 16
+# values, $\{0, 1, \ldots, 15\}$; his own code uses 17, $\{0, 1, \ldots, 16\}$, as we do. Each
+# pixel of these digits counts the inked points in a $4 \times 4$ block of a $32 \times 32$ scan,
+# which gives 17 values, 0 to 16 (Alpaydin & Kaynak, 1998), and a model with 16 outputs would have
+# no probability to give the value 16. The cell after the imports counts them.
 
 # %%
 import math
@@ -175,7 +177,7 @@ assert torch.allclose(other_way, p_x1_x2, rtol=0, atol=ROUNDING)
 assert torch.allclose(p_x2_given_x1.sum(dim=1), torch.ones(SMALL_VALS, dtype=torch.float64))
 
 # %% [markdown]
-# The figure shows the same numbers as pictures. Left, the joint $p(x_1, x_2)$; middle, its row
+# Figure 1 shows the same numbers as pictures. Left, the joint $p(x_1, x_2)$; middle, its row
 # totals $p(x_1)$ (the sum rule); right, each row divided by its total, $p(x_2 \mid x_1)$ (the
 # product rule). Rows that were faint on the left are as dark as any other on the right: a
 # conditional forgets how probable its context was.
@@ -194,6 +196,9 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
+# **Figure 1.** The sum and product rules on the small joint: $p(x_1, x_2)$, its row totals
+# $p(x_1)$, and each row divided by its total, $p(x_2 \mid x_1)$.
+#
 # ## 4. The chain rule
 #
 # Apply the product rule to $p(x_1, x_2, x_3)$, splitting off the last variable, then again to
@@ -267,7 +272,9 @@ for order in ORDERS:
 #
 # The chain rule turns one hard problem (a distribution over $V^D$ configurations) into $D$ smaller
 # ones (a distribution over $V$ values, given a context). If each conditional got its own table,
-# how much would we have to store? Count free parameters, with $V = 17$ grey levels:
+# how much would we have to store? Count parameters, with $V = 17$ grey levels. For a table they
+# are its free entries (a distribution over $V$ values has $V - 1$, the last being fixed by the sum
+# to 1); for a network, its weights and biases.
 #
 # - **the full table** $p(\mathbf{x})$: $V^D - 1$.
 # - **$D$ separate conditional tables**: $p(x_d \mid \mathbf{x}_{<d})$ needs one distribution
@@ -318,17 +325,20 @@ for name, count in counts.items():
     if name != "full table":  # label the value at D = 64 (the full table's equals the tables')
         ax.annotate(readable(count(DIGIT_DIMS)), (DIGIT_DIMS, float(count(DIGIT_DIMS))), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8, color=line.get_color())
-ax.set(yscale="log", xlabel="number of variables $D$", ylabel="free parameters", xlim=(0, DIGIT_DIMS + 14),
+ax.set(yscale="log", xlabel="number of variables $D$", ylabel="parameters", xlim=(0, DIGIT_DIMS + 14),
        title=f"Parameters to model $p(\\mathbf{{x}})$ over {armlib.NUM_VALS} values per variable")
 ax.axvline(DIGIT_DIMS, color="grey", linewidth=0.8, linestyle=":")
 ax.legend()
 plt.show()
 
 # %% [markdown]
+# **Figure 2.** Parameters needed to model $p(\mathbf{x})$ against the number of variables $D$
+# (log scale): free table entries for the tables, weights and biases for the networks.
+#
 # On the log scale the tables are a straight line, 17 times more parameters for every variable
-# added: at $D = 64$, an
-# $8 \times 8$ digit, they need $17^{64} - 1 \approx 5.6 \times 10^{78}$ numbers, not far short of the roughly
-# $10^{80}$ atoms usually quoted for the observable universe; no training set could fill more than a
+# added: at $D = 64$, an $8 \times 8$ digit, they need $17^{64} - 1 \approx 5.6 \times 10^{78}$
+# numbers, within two orders of magnitude of the roughly $10^{80}$ atoms usually quoted for the
+# observable universe; no training set could fill more than a
 # vanishing fraction of them. Separate networks are far cheaper (951,488 parameters
 # at $D = 64$) but still grow with every pixel added, and each learns from its own position only,
 # nothing from what the other 63 see. One shared network costs 6,017 parameters for any $D$.
@@ -344,7 +354,7 @@ plt.show()
 #
 # A digit is flattened in raster order: $x_1$ is the top-left pixel, the first row is
 # $x_1, \ldots, x_8$, and $x_{64}$ is the bottom-right pixel. So the context $\mathbf{x}_{<d}$ of pixel
-# $d$ is every row above it and the pixels to its left in its own row. The pictures show it for a
+# $d$ is every row above it and the pixels to its left in its own row. Figure 3 shows it for a
 # digit of the training split: grey levels are the context the model may look at, the red square
 # is $x_d$, the pixel whose distribution it must give, and the pale blue pixels are not yet known.
 # A model that "writes" a digit goes through these pictures in order, drawing each $x_d$ from
@@ -379,6 +389,9 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
+# **Figure 3.** One training digit, and the context $\mathbf{x}_{<d}$ (grey levels) that
+# $p(x_d \mid \mathbf{x}_{<d})$ reads for five positions $d$ ($x_d$ in red, later pixels pale blue).
+#
 # Could we estimate a conditional by counting, the way we computed them from the small table?
 # $p(x_d \mid \mathbf{x}_{<d})$ for this digit would be the histogram of $x_d$ over the training images
 # whose first $d - 1$ pixels equal this digit's. Count how many there are:
@@ -395,9 +408,9 @@ assert sharing[1] == len(train) and sharing[12] == 1
 # With an empty context ($d = 1$) all 1000 images count. The first two pixels are blank in 877 of
 # them, but three known pixels leave 59 images with this digit's context, four leave 7, and from
 # $d = 6$ on the digit is alone: the counting estimate of $p(x_d \mid \mathbf{x}_{<d})$ would be a single
-# spike on the value this digit happens to have. For 59 of its 64 pixels the context has been seen
-# exactly once, in 1000 images, out of $17^{d-1}$ possible contexts. A useful conditional has to *generalise* across contexts: two
-# contexts that look alike should get similar predictions. That is the job of the shared network.
+# spike on the value this digit happens to have. From the sixth pixel to the last, the context has
+# been seen exactly once in 1000 images, out of $17^{d-1}$ possible contexts. A useful conditional
+# has to *generalise* across contexts: two contexts that look alike should get similar predictions. That is the job of the shared network.
 
 # %% [markdown]
 # ## 7. The first rung of the ladder: knowing nothing
@@ -410,8 +423,11 @@ assert sharing[1] == len(train) and sharing[12] == 1
 #   = \log_2 17 \ \text{bits per dimension}.$$
 #
 # This is the metric of the whole book: negative log-likelihood on the test split, in nats per
-# image (and bits per dimension, nats divided by $64 \ln 2$). The uniform model is the bottom rung of
-# the likelihood ladder in the README; every model in the following chapters must score below it.
+# image (and bits per dimension, nats divided by $64 \ln 2$). The **likelihood ladder** is the
+# book's running scoreboard: one table, in the README and at the end of each model chapter, with
+# one row per model trained in the book and its test NLL in this unit, so every model can be
+# compared with every other. The uniform model is its bottom rung; every model in the following
+# chapters must score below it.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -429,7 +445,7 @@ assert round(uniform_nll, 1) == 181.3
 # ## Summary
 #
 # - The book follows Tomczak (2022), chapter 2 of *Deep Generative Modeling*, on the $8 \times 8$
-#   digits, whose pixels take 17 grey levels, 0 to 16 (his text says 16).
+#   digits, whose pixels take 17 grey levels, 0 to 16 (his text says 16, his code uses 17).
 # - The **sum rule** marginalises: sum the joint over the variables you drop.
 # - The **product rule** factorises: joint = marginal × conditional, either way round; read
 #   backwards, it defines the conditional.

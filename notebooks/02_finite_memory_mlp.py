@@ -36,7 +36,7 @@
 # Gumbel-max trick (section 4). Then it looks at what the model draws and asks what it is
 # missing. The answer has two parts, and we measure both: *memory* (the pixel above $x_d$ is eight
 # steps back, far outside a window of two) and *position* (the shared MLP does not know whether it
-# is predicting a corner, which is always blank, or the middle of the digit).
+# is predicting a corner, which is almost always blank, or the middle of the digit).
 
 # %%
 import inspect
@@ -87,8 +87,12 @@ plt.show()
 # inputs blue, hidden vectors orange, output probabilities green; `pad` stands for the predecessors
 # of $x_1$ and $x_2$, which do not exist. The edges into $\theta_4$ are red.
 #
-# `FiniteMemoryMLP` is the network half of the ARM. Its `context` method builds, for every position
-# $d$, the window $[x_{d-1}, \ldots, x_{d-K}]$; `forward` runs the one MLP over all 64 windows at
+# In `armlib` an ARM, an autoregressive model, is built from two parts: a **network** that returns,
+# for every position $d$, the parameters of $p(x_d \mid \mathbf{x}_{<d})$ (here the 17 scores
+# that become $\theta_d$), and a **head** that turns those parameters into `log_prob` (the
+# log-likelihood of data) and `sample` (a draw); `ARM(net, head, shape)` joins them.
+# `FiniteMemoryMLP` is the network half of this chapter's ARM. Its `context` method builds, for
+# every position $d$, the window $[x_{d-1}, \ldots, x_{d-K}]$; `forward` runs the one MLP over all 64 windows at
 # once (a `Linear` layer acts on the last axis, so the 64 positions are just more rows). The
 # softmax is not in the network: the `Categorical` head applies `log_softmax` when it scores the
 # data (section 2) and the Gumbel-max trick when it samples (section 4).
@@ -201,7 +205,7 @@ memory_history = armlib.fit(memory_model, x_train, x_val, epochs=EPOCHS, lr=LR, 
 memory_score = armlib.evaluate(memory_model, x_test)
 print(f"2-pixel MLP: test NLL {memory_score.nats:.2f} nats/image = {memory_score.bpd:.3f} bits/dim "
       f"(best epoch {memory_history.best_epoch} of {memory_history.epochs}, "
-      f"{memory_history.seconds[-1]:.0f} s)")
+      f"{memory_history.seconds[-1]:.0f} s on {torch.get_num_threads()} CPU thread(s))")
 assert memory_score.nats < 115, "the 2-pixel MLP should reach < 115 nats on test"
 
 # %% [markdown]
@@ -277,8 +281,12 @@ assert (frequency - theta).abs().max() < 0.006
 # **up front**: `ARM.sample` draws all the noise a batch of digits will need, one Gumbel vector per
 # pixel, and then runs the loop, `ARM.sample_from_noise`. Any other sampler that consumes the same
 # noise must return the same digits, value for value, which makes a faster sampler testable against
-# the plain one. Chapter 10 builds such samplers; one of them, predictive sampling, works for any
-# model, so here it is on ours, beside the plain loop:
+# the plain one. Chapter 10 builds such samplers. One of them, predictive sampling (in the
+# fixed-point form of Wiggers & Hoogeboom (2020), without their learned forecaster), works for any
+# model: it guesses the whole digit, runs the network once on the guess, keeps every pixel up to the
+# first one whose draw differs from the guess (those were all conditioned on exact values), takes
+# the draws as the next guess, and repeats until every pixel is fixed. Here it is on our model,
+# beside the plain loop:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -292,14 +300,17 @@ print("the predictive sampler returns the same digits:  ", torch.equal(predictiv
 assert torch.equal(again, memory_samples) and torch.equal(predictive, memory_samples)
 
 # %% [markdown]
-# What does the two-pixel model draw? Short horizontal dashes of ink, scattered over the whole
-# square, the blank margins included. Nothing ties one row to the next: the pixel above $x_d$ is
+# What does the two-pixel model draw (Figure 2)? Short horizontal dashes of ink, scattered over the
+# whole square, the blank margins included. Nothing ties one row to the next: the pixel above $x_d$ is
 # $x_{d-8}$, six steps outside the window, so the dashes of one row do not continue the strokes of
 # the row above, and no sample has the shape of a digit.
 
 # %%
 plots.real_vs_samples(x_test[:NUM_SAMPLES], memory_samples, title="2-pixel MLP samples")
 plt.show()
+
+# %% [markdown]
+# **Figure 2.** Test digits (left) and digits drawn from the two-pixel MLP (right).
 
 # %% [markdown]
 # ## 5. No memory at all: one categorical per position
@@ -343,22 +354,45 @@ print(f"2-pixel MLP + position: test NLL {position_score.nats:.2f} nats/image = 
       f"{position_history.seconds[-1]:.0f} s)")
 assert position_score.nats < memory_score.nats - 5, "the position should buy several nats"
 assert position_score.nats < position_only_score.nats - 5, "two pixels of memory should add to the position"
+uniform = armlib.uniform_nats(64, armlib.NUM_VALS)
+print(f"gain over the uniform model ({uniform:.2f} nats), and size:")
+for name, model, score in [(f"2-pixel MLP, M = {HIDDEN}", memory_model, memory_score),
+                           (f"2-pixel MLP, M = {TOMCZAK_HIDDEN}", wide_model, wide_score),
+                           ("independent pixels", position_only_model, position_only_score),
+                           ("2-pixel MLP + position", position_model, position_score)]:
+    print(f"  {name:24s} {uniform - score.nats:5.1f} nats  {sum(p.numel() for p in model.parameters()):6,} parameters")
+
+# %% [markdown]
+# The position takes the two-pixel MLP from 110.11 down to 96.68 nats, but it also brings
+# parameters: the two position models have 10,385 and 10,769 against the 2,577 of the two-pixel
+# MLP. Could the extra size alone explain the gain? Section 3 has a control: the $M = 300$ MLP,
+# with 6,017 parameters and no position, scored 110.08, no better than $M = 128$. Capacity alone,
+# at least up to 6,017 parameters, does not buy 13 nats; the position does.
+#
+# Memory and position complement each other, but their gains do not add up. Measured from the
+# uniform model, two pixels of memory gain 71.2 nats, the position alone 74.8, both together 84.6,
+# far less than the sum. Part of what the two pixels tell the model, the position tells it too
+# (section 7 shows one such part, at the left margin).
 
 # %% [markdown]
 # ## 7. Where the nats go
 #
-# The NLL of an image is a sum over its 64 pixels, so we can ask where each model pays. The maps
-# below show the test-split average of $-\log p(x_d \mid \mathbf{x}_{<d})$ at every pixel.
+# The NLL of an image is a sum over its 64 pixels, so we can ask where each model pays. The first
+# three maps of Figure 3 show the test-split average of $-\log p(x_d \mid \mathbf{x}_{<d})$ at
+# every pixel; the fourth is the difference between the first two, memory only minus position only
+# (red where the memory-only model pays more, blue where it pays less).
 #
 # The first printout splits each total into the 28 pixels of the outer ring and the 36 inside it.
 #
 # - In the interior, two pixels of memory and no position (81.5 nats) are worth about as much as
 #   the position and no memory (81.8 nats).
 # - At the border the memory-only model pays more: 28.6 nats against 24.7. The second printout
-#   shows where, as the mean cost of a pixel in each part of the border. It is the **left
-#   column**, where each row starts: 0.29 nats per pixel for the memory-only model, against 0.01
-#   for both models that know the position. In its map that is the purple left edge where the
-#   other two maps are black. At a row start the window holds the last two pixels of the row
+#   shows where, as the mean cost of a pixel in each part of the border, and the third splits the
+#   3.9-nat gap between the two by part of the border. The largest share, 1.9 nats from only 7
+#   pixels, is the **left column**, where each row starts: 0.29 nats per pixel for the memory-only
+#   model, against 0.01 for both models that know the position; in the difference map it is the
+#   dark red left edge. The rest of the border, the right column and the bottom row (13 pixels),
+#   adds 1.5 nats, and the top row 0.5. At a row start the window holds the last two pixels of the row
 #   above, usually blank paper, and a blank window cannot tell the margin, which is almost always
 #   blank, from a blank gap inside a digit where the next pixel may well be ink.
 # - The top row is not where it loses: 1.55 nats per pixel there, against 1.49 for the
@@ -385,18 +419,30 @@ regions["interior"] = ~border         # 36 pixels
 print("mean cost per pixel [nats]:  " + "".join(f"{region:>16s}" for region in regions))
 for name, cost in cost_maps.items():
     print(f"{name:28s}" + "".join(f"{cost[mask].mean().item():16.2f}" for mask in regions.values()))
+gap = cost_maps["2-pixel MLP"] - cost_maps["independent pixels"]
+print(f"border gap, 2-pixel MLP minus independent pixels: {gap[border].sum().item():.1f} nats, of which "
+      + ", ".join(f"{region} {gap[mask].sum().item():.1f}" for region, mask in regions.items() if region != "interior"))
 top = max(cost.max().item() for cost in cost_maps.values())
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
+fig, axes = plt.subplots(1, 4, figsize=(14, 3.6), layout="constrained")
 for ax, (name, cost) in zip(axes, cost_maps.items()):
     image = ax.imshow(cost.numpy(), cmap="magma", vmin=0, vmax=top)
     ax.set_title(f"{name}\n{cost.sum().item():.1f} nats/image")
+fig.colorbar(image, ax=axes[:3], label=r"mean $-\ln p(x_d \mid \mathbf{x}_{<d})$ [nats]", shrink=0.85)
+extent = gap.abs().max().item()
+difference = axes[3].imshow(gap.numpy(), cmap="RdBu_r", vmin=-extent, vmax=extent)
+axes[3].set_title("2-pixel MLP minus\nindependent pixels")
+fig.colorbar(difference, ax=axes[3], label="difference [nats]", shrink=0.85)
+for ax in axes:
     ax.set_xticks([])
     ax.set_yticks([])
-fig.colorbar(image, ax=axes, label="mean -log p(x_d | x_<d) [nats]", shrink=0.85)
 plt.show()
 
 # %% [markdown]
-# The position fixes the margins but not the shapes: samples of the combined model keep ink in the
+# **Figure 3.** Mean cost of each pixel on the test split for the three models (left three, one
+# colour scale), and the difference between the first two (right).
+
+# %% [markdown]
+# The position fixes the margins but not the shapes: samples of the combined model (Figure 4) keep ink in the
 # middle and paper at the edges, and a few look like a rough 5 or 9, yet most strokes still do not
 # connect from one row to the next.
 
@@ -406,10 +452,16 @@ plots.real_vs_samples(x_test[:NUM_SAMPLES], position_samples, title="2-pixel MLP
 plt.show()
 
 # %% [markdown]
+# **Figure 4.** Test digits (left) and digits drawn from the two-pixel MLP with the position (right).
+
+# %% [markdown]
 # ## 8. Learning curves
 #
-# Training (dashed, measured on the batches while the weights change) and validation NLL per
-# epoch. The independent-pixels model has the fewest things to learn and stops first.
+# Figure 5 shows the training (dashed, measured on the batches while the weights change) and
+# validation NLL per epoch. The independent-pixels model stops first: its function has no input to
+# learn from, only a $64 \times 17$ table of probabilities, one row per position, and its
+# validation NLL stops improving early (best epoch 7 of 17) while its training NLL settles a few
+# nats lower.
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4))
@@ -417,6 +469,9 @@ plots.learning_curve(memory_history, position_only_history, position_history,
                      labels=list(models), ax=ax)
 ax.set_ylim(top=140)
 plt.show()
+
+# %% [markdown]
+# **Figure 5.** Training (dashed) and validation NLL of the chapter's three models, epoch by epoch.
 
 # %% [markdown]
 # ## 9. The ladder
@@ -440,12 +495,13 @@ for row in rows:
 # | model | what $\theta_d$ reads | parameters | test NLL [nats/image] |
 # |---|---|---:|---:|
 # | uniform | nothing | 0 | 181.3 |
-# | 2-pixel MLP (Tomczak's, $M = 128$) | $x_{d-1}, x_{d-2}$ | 2,577 | 110.11 |
+# | 2-pixel MLP (Tomczak's form, $M = 128$) | $x_{d-1}, x_{d-2}$ | 2,577 | 110.11 |
 # | independent pixels | $d$ | 10,385 | 106.53 |
 # | 2-pixel MLP + position | $x_{d-1}, x_{d-2}, d$ | 10,769 | 96.68 |
 #
 # - One MLP shared by every position turns the chain rule into a model with a few thousand
-#   parameters that trains in well under a minute on one thread.
+#   parameters that trains in well under a minute on one CPU thread (the first training printout
+#   says how many threads the run used).
 # - The log-likelihood of a digit is a sum of one term per pixel, $\ln \theta_{d, x_d}$: a
 #   `log_softmax` over the network's 17 logits, then a `gather` of the value the pixel has
 #   (Tomczak's Iverson bracket). `armlib.fit` minimises its negative, averaged over mini-batches,
@@ -456,7 +512,9 @@ for row in rows:
 # - Two pixels of memory alone do *worse* than no memory and a position: a shared MLP with a short
 #   window does not know where it is, and the starts of the rows, at the left margin, are where
 #   that costs most.
-# - Memory and position add up: 96.68 nats. What is left is the pixel above, eight steps back. The
+# - Memory and position complement each other, though their gains do not add up: 96.68 nats
+#   together. The position's gain is not a matter of size: 300 hidden units and no position score
+#   no better than 128. What is left is the pixel above, eight steps back. The
 #   next chapter keeps the sharing but drops the window: a recurrent network carries a summary of
 #   all the pixels so far.
 #
@@ -472,9 +530,11 @@ for row in rows:
 # 4. **One-hot inputs.** The MLP reads pixel values as numbers, so it has to learn that 7 and 8 are
 #    alike. Feed each predecessor as a one-hot vector of 17 values instead (a `Linear(2 * 17, M)`
 #    first layer). Does the two-pixel model improve?
-# 5. **Counting.** The independent-pixels model has a closed-form maximum-likelihood solution: the
-#    frequency of each value at each position in the training split. Compute it (add a small count
-#    to every cell so no probability is zero) and compare its test NLL with the trained model's.
+# 5. **Counting, continued.** Exercise 4 of chapter 01 computed the smoothed frequency table of
+#    each pixel's values in the training split and its test NLL. That table is, up to the
+#    smoothing, the maximum-likelihood solution of this chapter's independent-pixels model. Compare
+#    its test NLL with the trained model's (106.53): which is better, and what do early stopping and
+#    the added counts each do?
 # 6. **Width, with seeds.** Section 3 compared $M = 128$ and $M = 300$ with one run each. Repeat the
 #    comparison over five seeds (`armlib.seed_everything(seed)` before building each model, and
 #    `fit(..., seed=seed)`), pairing the two widths by seed. Report the mean and standard deviation
@@ -488,3 +548,4 @@ for row in rows:
 # - Kingma, D. P., & Ba, J. (2015). Adam: A Method for Stochastic Optimization. *International Conference on Learning Representations (ICLR)*.
 # - Maddison, C. J., Tarlow, D., & Minka, T. (2014). A* Sampling. *Advances in Neural Information Processing Systems 27 (NeurIPS)*, 3086–3094.
 # - Tomczak, J. M. (2022). *Deep Generative Modeling*. Chapter 2, Autoregressive Models. Springer. 2nd edition 2024. Companion code: the intro_dgm repository, arms/arm_example. https://doi.org/10.1007/978-3-030-93158-2
+# - Wiggers, A. J., & Hoogeboom, E. (2020). Predictive Sampling with Forecasting Autoregressive Models. *Proceedings of the 37th International Conference on Machine Learning (ICML)*, 10260–10269.
