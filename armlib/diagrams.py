@@ -110,12 +110,12 @@ def gated_block_diagram(*, kernel_size: int = 3, ax=None):
     """One block of the gated PixelCNN (van den Oord et al., 2016c), as ``GatedBlock`` computes it.
 
     Left, the vertical stack: v -> a_v = conv_v(v) [+ e_y] -> v' = g(a_v). Right, the horizontal
-    stack: h -> a_h = conv_h(h) + link(a_v) [+ e_y] -> h' = h + out(g(a_h)), where the curved arrow
-    h -> h' is the residual. The only arrow between the stacks is the 1x1 link a_v -> a_h (red):
-    the vertical stack receives nothing from the horizontal one. The gate g(a) = tanh(a_1) *
-    sigmoid(a_2) acts on the two halves of a pre-activation's channels; the class bias e_y (grey) is
-    optional; dropout (after each gate) is left out of the picture. ``kernel_size`` sets the kernel
-    sizes written on the arrows.
+    stack: h -> a_h = conv_h(h) + link(conv_v(v)) [+ e_y] -> h' = h + out(g(a_h)), where the curved
+    arrow h -> h' is the residual. The only arrow between the stacks is the 1x1 link a_v -> a_h (red;
+    it reads the vertical pre-activation before e_y is added): the vertical stack receives nothing
+    from the horizontal one. The gate g(a) = tanh(a_1) * sigmoid(a_2) acts on the two halves of a
+    pre-activation's channels; the class bias e_y (grey) is optional; dropout (after each gate) is
+    left out of the picture. ``kernel_size`` sets the kernel sizes written on the arrows.
     """
     ax = _canvas(ax, 8.0, 4.6)
     half = kernel_size // 2

@@ -70,8 +70,8 @@ def gate(pre_activation: torch.Tensor) -> torch.Tensor:
 class GatedBlock(nn.Module):
     """One block of both stacks, (v, h) -> (v', h'):
 
-        a_v = conv_v(v) [+ e_y]                 v' = dropout(g(a_v))
-        a_h = conv_h(h) + link(a_v) [+ e_y]     h' = h + out(dropout(g(a_h)))
+        a_v = conv_v(v) [+ e_y]                          v' = dropout(g(a_v))
+        a_h = conv_h(h) + link(conv_v(v)) [+ e_y]        h' = h + out(dropout(g(a_h)))
 
     with g(a) = tanh(a_1) * sigmoid(a_2) over the two halves of a's channels (``gate``). The
     vertical stack takes nothing from the horizontal one; the link only carries v into h.
@@ -161,5 +161,5 @@ def gated_pixelcnn(**overrides):
 
 @register("gated_pixelcnn_conditional")
 def gated_pixelcnn_conditional(**overrides):
-    """Chapter 06: the gated PixelCNN conditioned on the digit's class, p(x | y), y in 0..9."""
+    """Chapter 07: the gated PixelCNN conditioned on the digit's class, p(x | y), y in 0..9."""
     return gated_pixelcnn(**{"num_classes": 10, **overrides})
