@@ -30,9 +30,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from .conv1d import CausalConv1d, DilatedConvNet, GatedResidualBlock, TomczakConvNet
-from .gated_pixelcnn import GatedBlock, GatedPixelCNN, gate, levels_as_input
+from .gated_pixelcnn import GatedBlock, GatedPixelCNN, gate
 from .mlp import PAD_VALUE, FiniteMemoryMLP
-from .pixelcnn import MaskedConv2d, PixelCNN, pixels_as_input
+from .pixelcnn import INPUTS, MaskedConv2d, PixelCNN
 from .rnn import RecurrentNet
 from .validation import check_positive_int
 
@@ -193,8 +193,9 @@ class PixelCNNSteps:
         i, j = position
         if (i, j) != (0, 0):  # the previous pixel in raster order is final now
             before_i, before_j = divmod(i * self.width + j - 1, self.width)
-            self.first.write(before_i, before_j, pixels_as_input(x[:, :, before_i, before_j], self.net.num_vals,
-                                                                 self.first.weight))
+            encode = INPUTS[self.net.inputs]  # the network's own input encoding
+            self.first.write(before_i, before_j, encode(x[:, :, before_i, before_j], self.net.num_vals,
+                                                        self.first.weight))
         h = self.first(i, j)
         for conv in self.hidden:
             conv.write(i, j, self.net.dropout(F.relu(h)))  # type B reads the centre: write it first
@@ -267,7 +268,7 @@ class GatedPixelCNNSteps:
         self.order = RasterOrder((height, width))
 
     def _pixels(self, x: torch.Tensor) -> torch.Tensor:
-        return levels_as_input(x, self.net.num_vals, self.blocks[0].horizontal_weight)
+        return INPUTS[self.net.inputs](x, self.net.num_vals, self.blocks[0].horizontal_weight)
 
     def __call__(self, x: torch.Tensor, position: tuple[int, int]) -> Vector:
         self.order.check(position)

@@ -39,6 +39,8 @@ def variants():
         "gated_kernel_5_conditional_6x4": armlib.ARM(GatedPixelCNN(channels=8, blocks=3, kernel_size=5, num_classes=3),
                                                      categorical, (1, 6, 4)),
         "gated_1x9": armlib.ARM(GatedPixelCNN(channels=8, blocks=2), categorical, (1, 1, 9)),
+        "pixelcnn_level_input": armlib.ARM(PixelCNN(channels=8, layers=2, inputs="levels"), categorical, image),
+        "gated_value_input": armlib.ARM(GatedPixelCNN(channels=8, blocks=2, inputs="value"), categorical, image),
         "pixelcnn_logistic_mixture": armlib.ARM(PixelCNN(num_vals=15, channels=8, layers=2),
                                                 LogisticMixtureHead(15, num_components=5), image),
         "lstm": armlib.ARM(RecurrentNet(armlib.NUM_VALS, hidden=8, cell="lstm"), categorical, sequence),
