@@ -204,8 +204,9 @@ class LogisticMixtureHead(nn.Module):
         then puts sigma(1) - sigma(-1) = 46% of its mass on its own level, or 73% on an edge bin.
 
         Left at PyTorch's default, near zero, the K components would start alike (all near mean 0
-        with scale near 1, half the range), get alike gradients and take many steps to part. Spread
-        out, each starts in charge of its own stretch of values.
+        with scale near 1, half the range). Exactly alike components get exactly alike gradients and
+        never part; nearly alike ones presumably take many steps to. Spread out, each starts in
+        charge of its own stretch of values.
         """
         k, pairs = self.num_components, channels * (channels - 1) // 2
         means = torch.linspace(-1, 1, k).repeat(channels)

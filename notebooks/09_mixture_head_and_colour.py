@@ -105,9 +105,10 @@ print(f"weight tensors that differ at the start: {differ}; the other {len(shared
 # One step of `gated_pixelcnn_for_head` is new: the output layer's bias starts at the head's
 # `initial_bias`. A mixture has a difficulty a softmax does not: its $K$ components are
 # interchangeable. Left at PyTorch's default, a bias close to zero, every component would start at
-# mean 0 with scale $e^0 = 1$, half the whole range: $K$ alike, nearly flat distributions that get
-# alike gradients and take many steps to tell themselves apart. `initial_bias` gives each one its
-# own stretch of levels instead: equal weights, means spread evenly from level 0 to level 16, each
+# mean 0 with scale $e^0 = 1$, half the whole range: $K$ alike, nearly flat distributions.
+# Components that were exactly alike would get exactly alike gradients and never part; nearly alike
+# ones presumably take many steps to tell themselves apart. `initial_bias` gives each one its own
+# stretch of levels instead: equal weights, means spread evenly from level 0 to level 16, each
 # scale a bin's half-width $h$. The weights stay PyTorch's, so at first every pixel predicts
 # roughly this spread mixture.
 
@@ -139,10 +140,10 @@ plt.show()
 # ## 2. Training
 #
 # Chapter 06 trained the categorical model with dropout, batches of 16, weight decay and a cosine
-# learning rate over 27 epochs. The mixture model gets the same recipe, and with it, through
-# `fit`'s own `seed`, the same batches in the same order. Training the categorical model again here
-# would not fit the chapter's three minutes, so its score is the one chapter 06 recorded in the
-# ladder; section 3 compares the two heads properly.
+# learning rate over 27 epochs, from random seed 0. The mixture model gets the same recipe and the
+# same seed, and with them, through `fit`'s own `seed`, the same batches in the same order. The
+# categorical model is not trained a second time here: the cell reads its score from the row
+# chapter 06 recorded in the ladder. Section 3 compares the two heads properly.
 
 # %%
 history = armlib.fit(mixture_model, x_train, x_val, epochs=EPOCHS, batch_size=BATCH_SIZE, lr=LR,
@@ -152,7 +153,8 @@ categorical_nats = ladder.find("06_gated_pixelcnn", "gated PixelCNN")["test_nats
 print(f"{history.epochs} epochs, {history.seconds[-1]:.0f} s of training; "
       f"best validation NLL {history.best_val:.2f} nats per image, at epoch {history.best_epoch}")
 print(f"logistic mixture: test NLL {mixture_score.nats:.2f} nats per image, {mixture_score.bpd:.3f} bits/dim")
-print(f"categorical (chapter 06's ladder row): {categorical_nats:.2f} nats per image")
+print(f"categorical (chapter 06's ladder row): {categorical_nats:.2f} nats per image; "
+      f"mixture minus categorical: {mixture_score.nats - categorical_nats:+.2f}")
 assert mixture_score.nats <= 79, "the mixture head should reach chapter 06's bar: 79 nats per test image"
 
 # %%
@@ -161,8 +163,7 @@ plt.show()
 
 # %% [markdown]
 # **Figure 2.** Training and validation NLL of the mixture model, epoch by epoch. The validation NLL
-# levels off over the last third of the cosine, where its best epoch lies, while the training NLL
-# keeps falling.
+# levels off from about epoch 17, its best epoch, on, while the training NLL keeps falling.
 
 # %%
 generator = torch.Generator().manual_seed(0)
@@ -208,22 +209,28 @@ plt.show()
 # ## 3. Does the mixture beat the softmax?
 #
 # This chapter's run of the mixture head scores 78.19 nats per test image; chapter 06's run of the
-# categorical head, on the same network and recipe, 78.10. Taken alone, the two runs would say that
-# the softmax is ahead by 0.09 nats. One run of each cannot settle a difference of a few tenths of
-# a nat: another random seed, which picks the initial weights, the batches and the dropout masks,
-# moves a score by about as much. The script `benchmarks/heads.py` therefore trains both heads on
-# seeds 0 to 4 with this network and recipe. On one seed the two runs start from the same weights
-# apart from the output layer (as section 1 checked for seed 0), see the same batches and the same
-# dropout masks: the difference between them is the head's. Its seed 0 mixture run is this
-# chapter's run.
+# categorical head, on the same network, recipe and random seed, 78.14 (section 2 printed both).
+# Taken alone, the two runs would say that the softmax is ahead by 0.05 nats. One run of each cannot
+# settle a difference of a few tenths of a nat: another random seed, which picks the initial
+# weights, the batches and the dropout masks, moves a score by about as much. The script
+# `benchmarks/heads.py` therefore trains both heads on seeds 0 to 4 with this network and recipe;
+# its seed 0 runs are this chapter's run and chapter 06's. On one seed the two runs start from the
+# same weights apart from the output layer (as section 1 checked for seed 0) and see the same
+# batches and the same dropout masks. The hope of such pairing is that the difference between them
+# is then the head's alone; the cell below checks whether it is.
 #
 # A fair comparison chooses on data the test split does not hold. The script reports, per run, the
 # best validation NLL (the epoch whose weights `fit` keeps) and the test NLL of those weights. We
 # choose the head with the lower mean validation NLL, and only then read its test score. The
-# numbers below are copied from the script's printout; the cell checks that its seed 0 mixture run
-# is the run of section 2. For each split it then takes the difference between the heads seed by
-# seed (mixture minus categorical, so negative favours the mixture) and puts a 95% confidence
-# interval on their mean with Student's $t$ distribution: five differences, four degrees of freedom.
+# numbers below are copied from the script's printout; the cell checks that its seed 0 runs are
+# the runs of section 2 and of chapter 06. For each split it then takes the difference between the
+# heads seed by seed (mixture minus categorical, so negative favours the mixture) and puts a 95%
+# confidence interval on their mean with Student's $t$ distribution: five differences, four degrees
+# of freedom. Pairing helps only if the two heads' runs on one seed go up and down together; the
+# last lines check that: the correlation of the two heads' scores over the five seeds, the spread of
+# the differences against the spread that unrelated runs would give,
+# $\sqrt{\mathrm{sd}_1^2 + \mathrm{sd}_2^2}$, and the interval that treats the ten runs as unrelated
+# (Welch's $t$ interval).
 
 # %%
 # Printed by: .venv/bin/python benchmarks/heads.py --seeds 5 --heads categorical "mixture, spread start"
@@ -232,6 +239,7 @@ VALIDATION = {"categorical": [80.89, 81.21, 80.55, 80.70, 81.04], "mixture": [80
 TEST = {"categorical": [78.14, 78.45, 78.20, 77.87, 78.43], "mixture": [78.19, 77.82, 77.81, 78.06, 77.96]}
 
 assert (round(history.best_val, 2), round(mixture_score.nats, 2)) == (VALIDATION["mixture"][0], TEST["mixture"][0])
+assert categorical_nats == TEST["categorical"][0], "chapter 06's run should be the script's seed 0 categorical run"
 
 
 def mean_sd(values):
@@ -257,29 +265,51 @@ for split, table in (("validation", VALIDATION), ("test", TEST)):
     differences, mean, sd, (low, high) = paired(table["mixture"], table["categorical"])
     print(f"{split:10s}  " + "  ".join(f"{d:+.2f}" for d in differences)
           + f"   mean {mean:+.2f}, sd {sd:.2f}, interval [{low:+.2f}, {high:+.2f}]")
+print()
+print("do the pairs help? correlation r of the heads over the seeds; sd of the differences against that of")
+print("unrelated runs, sqrt(sd_1^2 + sd_2^2); the interval for unrelated runs:")
+for split, table in (("validation", VALIDATION), ("test", TEST)):
+    mixture_runs, categorical_runs = table["mixture"], table["categorical"]
+    _, _, sd, _ = paired(mixture_runs, categorical_runs)
+    unrelated = math.hypot(statistics.stdev(mixture_runs), statistics.stdev(categorical_runs))
+    welch = stats.ttest_ind(mixture_runs, categorical_runs, equal_var=False).confidence_interval(CONFIDENCE)
+    print(f"{split:10s}  r = {statistics.correlation(mixture_runs, categorical_runs):+.2f}; sd {sd:.2f} against "
+          f"{unrelated:.2f}; unpaired (Welch) {CONFIDENCE:.0%} interval [{welch.low:+.2f}, {welch.high:+.2f}]")
 
 # %% [markdown]
 # Read it in order. On validation the mixture is ahead on every seed, by 0.16 to 1.04 nats, 0.48
-# on average, and the interval, $[-0.91, -0.04]$, excludes zero: the mixture is the head to choose.
-# On test the chosen head scores $77.97 \pm 0.16$ nats per image, the categorical head
-# $78.22 \pm 0.24$. The mixture's lead there is 0.25 nats on average but not on every seed: on
-# seeds 0 and 3 the categorical head is ahead, and this chapter's run is seed 0. The interval,
-# $[-0.69, +0.19]$, includes zero. So, on these five seeds: validation prefers the mixture head,
-# and on the test split its lead of 0.25 nats per image is within noise; the five differences are
+# on average, and the interval on the difference, $[-0.91, -0.04]$, excludes zero: the mixture is
+# the head to choose. On test the chosen head scores $77.97 \pm 0.16$ nats per image, the
+# categorical head $78.22 \pm 0.24$. The mixture's lead there is 0.25 nats on average but not on
+# every seed: on seeds 0 and 3 the categorical head is ahead, and this chapter's run is seed 0. The
+# interval, $[-0.69, +0.19]$, includes zero.
+#
+# The pairing did not do what it was meant to. The heads' scores over the seeds are, if anything,
+# negatively correlated ($r = -0.49$ on validation, $-0.54$ on test; five seeds cannot pin a
+# correlation down), and the differences spread more (sd 0.35) than those of unrelated runs would
+# (0.30 and 0.29). The same start, batches and masks evidently do not keep two runs together for 27
+# epochs: the heads differ from the first step, and that difference presumably grows into a
+# different run, as a different processor's rounding does below. Each difference is the head's
+# effect plus run-to-run chaos, and pairing does not narrow the spread here. The unpaired (Welch)
+# intervals, which ask nothing of the pairs, tell the same story: $[-0.80, -0.15]$ on validation,
+# $[-0.55, +0.05]$ on test. So, on these five seeds: validation prefers the mixture head, and on
+# the test split its lead of 0.25 nats per image is within noise; the five differences are
 # consistent with anything from a lead of 0.69 nats to a deficit of 0.19.
 #
 # Two more variants were trained earlier with the script's default settings, all four heads on
 # seeds 0 to 2 only: the categorical head with a careful start of its own, its logits at the
 # digits' overall histogram of levels, and the mixture head with PyTorch's default bias, its
-# components alike at the start. That run was on another machine, an Intel Xeon; the five-seed
-# runs above ran on an AMD EPYC (each printout names its machine), and so did this chapter, whose
-# run gives the script's seed 0 numbers (the cell above checks both). The same seed, code and
-# PyTorch did not give the same run on both machines: the earlier printout's seed 0 mixture scored
-# 77.81 on test, against 78.19 here. The processors' maths libraries presumably round some floating-point sums in
-# a different order, and over 27 epochs of training such tiny differences grow into a different
-# run. A seed fixes a run on one machine only; what carries over is the spread over seeds. So each
-# variant is compared only with the categorical runs of its own printout, on three seeds (two
-# degrees of freedom):
+# components alike at the start. That run was on another machine, an Intel Xeon, and on an earlier
+# version of armlib; the five-seed runs above ran on an AMD EPYC (each printout names its machine),
+# and so did this chapter and chapter 06, whose runs give the script's seed 0 numbers (the cell
+# above checks them). The library computed the same thing in both versions (the code that feeds the
+# pixels to the network was moved and given options in between; the maths and the initial weights
+# stayed), with the same PyTorch, yet the same seed did not give the same run: the earlier
+# printout's seed 0 mixture scored 77.81 on test, against 78.19 here. The processors' maths
+# libraries presumably round some floating-point sums in a different order, and over 27 epochs of
+# training such tiny differences grow into a different run. A seed fixes a run on one machine
+# only; what carries over is the spread over seeds. So each variant is compared only with the
+# categorical runs of its own printout, on three seeds (two degrees of freedom):
 
 # %%
 # Printed by: .venv/bin/python benchmarks/heads.py (its defaults: seeds 0 to 2, all four heads), on the
@@ -296,17 +326,18 @@ for head, values in THREE_SEEDS.items():
 # %% [markdown]
 # Neither variant moves away from the categorical head beyond noise: the histogram start changes
 # its test NLL by $-0.05$ nats on average, the mixture started alike by $-0.05$ too, both with
-# intervals wide on either side of zero. A careful start alone does not help the softmax, and a
-# mixture whose components start alike does no better than the softmax, as far as three seeds can
-# tell. They also show why the comparison above needed more seeds: on these three, the spread-start
-# mixture led by 0.43 nats, yet its interval, $[-0.99, +0.14]$, included zero.
+# intervals wide on either side of zero. A careful start alone shows no measurable help for the
+# softmax on three seeds, and a mixture whose components start alike does no better than the
+# softmax, as far as three seeds can tell. They also show why the comparison above needed more
+# seeds: on these three, the spread-start mixture led by 0.43 nats, yet its interval,
+# $[-0.99, +0.14]$, included zero.
 #
-# Why might the less flexible head do better at all? A softmax can put any distribution on the 17
-# levels; a mixture of five logistics cannot. What the mixture has instead is smoothness: a
-# logistic that puts mass on level 12 puts some on 11 and 13 as well, so every pixel seen at 12
-# also teaches the model about its neighbours, while a softmax learns each of its 17 logits on its
-# own. That would matter most for levels that are rarely seen. How rare are they? The share of each
-# level among the training pixels:
+# Why might the less flexible head do better on validation at all? A softmax can put any
+# distribution on the 17 levels; a mixture of five logistics cannot. What the mixture has instead
+# is smoothness: a logistic that puts mass on level 12 puts some on 11 and 13 as well, so every
+# pixel seen at 12 also teaches the model about its neighbours, while a softmax learns each of its
+# 17 logits on its own. That would matter most for levels that are rarely seen. How rare are they?
+# The share of each level among the training pixels:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -334,8 +365,11 @@ print(ladder.markdown(through="09_mixture_head_and_colour"))
 # %% [markdown]
 # ## 4. Colour: one pixel, three coupled channels
 #
-# A colour pixel has three values, red, green and blue, and the chain rule orders them too: the ARM
-# reads the image pixel by pixel in raster order and, inside a pixel, channel by channel,
+# Tomczak (2022) treats an image as a two-dimensional array and notes that with more than one
+# channel it becomes three-dimensional; for simplicity his chapter stays with the 2-D case. This
+# section takes up the case he sets aside. A colour pixel has three values, red, green and blue,
+# and the chain rule orders them too: the ARM reads the image pixel by pixel in raster order and,
+# inside a pixel, channel by channel,
 #
 # $$p(\mathbf{x}) = \prod_{i} p(r_i \mid \mathbf{x}_{<i})\,
 #   p(g_i \mid r_i, \mathbf{x}_{<i})\, p(b_i \mid r_i, g_i, \mathbf{x}_{<i}).$$
@@ -422,8 +456,8 @@ plt.show()
 #
 # In the samples the colour of each pixel is an ink-like colour, but the ink wanders from pixel to
 # pixel. One ink for the whole digit is a long-range dependency between pixels, which only the
-# network can learn, and five epochs are not enough for it; the head's part, the coupling inside a
-# pixel, is what the per-channel costs above measure.
+# network can learn, and five epochs are not enough for it; the head's part, the coupling and the
+# shared component inside a pixel, is what the per-channel costs above measure.
 
 # %% [markdown]
 # ## Summary
@@ -433,10 +467,11 @@ plt.show()
 #   `initial_bias`, each component in charge of its own stretch of levels; started alike, at
 #   PyTorch's default, the mixture did no better than the softmax on three seeds.
 # - Against the categorical head on the same network, recipe and random seeds (five of each), the
-#   mixture leads on validation on every seed (by 0.48 nats on average, 95% interval
-#   $[-0.91, -0.04]$) and is the head chosen. On test it scores $77.97 \pm 0.16$ nats per image
-#   against $78.22 \pm 0.24$: a lead of 0.25 nats whose interval, $[-0.69, +0.19]$, includes zero,
-#   within noise on these five seeds.
+#   mixture leads on validation on every seed: mixture minus categorical is $-0.48$ nats on
+#   average, 95% interval $[-0.91, -0.04]$ (negative favours the mixture), and it is the head
+#   chosen. On test it scores $77.97 \pm 0.16$ nats per image against $78.22 \pm 0.24$: a
+#   difference of $-0.25$ whose interval, $[-0.69, +0.19]$, includes zero, within noise on these
+#   five seeds. Pairing the runs by seed did not narrow the spread; the unpaired intervals agree.
 # - A seed fixes a run on one machine only: the same seed gave 77.81 on an Intel Xeon and 78.19 on
 #   an AMD EPYC. Compare heads by their spread over seeds, never by one run.
 # - For **colour**, one network pass per pixel and a head that couples the channels: the green and
@@ -448,26 +483,33 @@ plt.show()
 # 1. **How many components?** Train the digits model with $K = 1, 2, 10$. Where does one logistic
 #    fail (look at pixels that may be blank or inked, such as those at the edge of a stroke)? Does
 #    $K = 10$ beat $K = 5$ in the same number of epochs?
-# 2. **Bit depth.** Make 8-bit digits: $x \cdot 15$ plus a random integer in $[0, 15)$ (values 0 to
-#    254), modelled with 256 levels.
-#    Train both heads in the same time. Which one wins now, and why does the categorical head's
-#    output layer (and its data per logit) matter more at 256 levels than at 17?
+# 2. **Bit depth.** Make 8-bit digits: $15x$ plus a random integer in $[0, 15)$, so that level $x$
+#    spreads over the 15 values $15x, \ldots, 15x + 14$ and the images take values 0 to 254. Model
+#    them with heads over 256 levels (255 never occurs; the heads have to learn that too). Train
+#    both heads for the same number of epochs, and note the seconds each takes. Which one wins now,
+#    and why does the categorical head's output layer (and its data per logit) matter more at 256
+#    levels than at 17?
 # 3. **Input.** Give chapter 06's network the scaled pixel value as its only input channel instead
 #    of the 17 level indicators (build both models with `inputs="value"`), and train both heads.
 #    Which head suffers more from the poorer input, and why might smoothness built into the head
 #    make up for some of it?
 # 4. **Scales.** Plot a histogram of the log-scales the trained digits model predicts for blank
 #    pixels and for pixels inside a stroke. Which are sharper, and what does the edge bin let the
-#    model do for the background?
+#    model do for the background? (Hint: `mixture_model.head._split(mixture_model.params(x), 1)`
+#    splits the network's output into logits, means, log-scales and coupling coefficients, none
+#    for one channel; take, at each pixel, the log-scale of the component with the largest logit.)
 # 5. **Where is the lead?** Train both heads with chapter 06's recipe and split each one's test
 #    NLL by the true level of the pixel: blank (0), full ink (16) and the levels in between. Where
 #    do the two heads differ, and does that fit the reading that smoothness lets neighbouring
 #    levels share evidence?
 # 6. **No coupling.** Subclass `LogisticMixtureHead` so that `_channel_mean` ignores the earlier
-#    channels and retrain the colour model. How much of the green and blue terms was the coupling's,
-#    and how much the shared mixture component's?
+#    channels and retrain the colour model, built around your head with
+#    `armlib.ARM(armlib.gated_pixelcnn_for_head(head, 3, **network), head, armlib.COLOUR_SHAPE)`.
+#    How much of the green and blue terms was the coupling's, and how much the shared mixture
+#    component's?
 
 # %% [markdown]
 # ## References
 #
 # - Salimans, T., Karpathy, A., Chen, X., & Kingma, D. P. (2017). PixelCNN++: Improving the PixelCNN with Discretized Logistic Mixture Likelihood and Other Modifications. *International Conference on Learning Representations (ICLR)*.
+# - Tomczak, J. M. (2022). *Deep Generative Modeling*. Chapter 2, Autoregressive Models. Springer. 2nd edition 2024. Companion code: the intro_dgm repository, arms/arm_example. https://doi.org/10.1007/978-3-030-93158-2
