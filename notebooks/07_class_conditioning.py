@@ -63,7 +63,8 @@ score = armlib.evaluate(model, x_test)
 recorded = ladder.find("06_gated_pixelcnn", "gated PixelCNN")
 print(f"chapter 06's gated PixelCNN, loaded: {score.nats:.2f} nats per test image "
       f"(chapter 06 recorded {recorded['test_nats']:.2f})")
-assert round(score.nats, 2) == recorded["test_nats"]
+# the record is rounded to 0.01; another CPU may round the last digits of this sum differently
+assert abs(score.nats - recorded["test_nats"]) <= 0.006, "these should be chapter 06's weights"
 
 # %% [markdown]
 # ## 2. Given the class

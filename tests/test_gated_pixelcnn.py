@@ -131,4 +131,5 @@ def test_the_committed_weights_of_chapter_06_score_what_it_recorded():
     model.load_state_dict(torch.load(ladder.COMMITTED_RESULTS / "06_gated_pixelcnn.pt", weights_only=True))
     score = armlib.evaluate(model, armlib.as_images(armlib.load_digits("test")))
     recorded = ladder.find("06_gated_pixelcnn", "gated PixelCNN")
-    assert (round(score.nats, 2), round(score.bpd, 4)) == (recorded["test_nats"], recorded["test_bpd"])
+    # the record is rounded (0.01 nats, 0.0001 bits/dim); another CPU may round the last digits differently
+    assert abs(score.nats - recorded["test_nats"]) <= 0.006 and abs(score.bpd - recorded["test_bpd"]) <= 0.00006
