@@ -214,7 +214,8 @@ plt.show()
 # settle a difference of a few tenths of a nat: another random seed, which picks the initial
 # weights, the batches and the dropout masks, moves a score by about as much. The script
 # `benchmarks/heads.py` therefore trains both heads on seeds 0 to 4 with this network and recipe;
-# its seed 0 runs are this chapter's run and chapter 06's. On one seed the two runs start from the
+# its seed 0 mixture run is this chapter's run, and its categorical runs share chapter 06's network
+# and recipe but not chapter 06's initial weights. On one seed the two runs start from the
 # same weights apart from the output layer (as section 1 checked for seed 0) and see the same
 # batches and the same dropout masks. The hope of such pairing is that the difference between them
 # is then the head's alone; the cell below checks whether it is.
@@ -222,9 +223,9 @@ plt.show()
 # A fair comparison chooses on data the test split does not hold. The script reports, per run, the
 # best validation NLL (the epoch whose weights `fit` keeps) and the test NLL of those weights. We
 # choose the head with the lower mean validation NLL, and only then read its test score. The
-# numbers below are copied from the script's printout; the cell prints its seed 0 runs beside the
-# runs of section 2 and of chapter 06, which are the same runs on the machine the script ran on (on
-# another processor they differ within the seed-to-seed spread). For each split it then takes the difference between the
+# numbers below are copied from the script's printout; the cell prints its seed 0 runs beside this
+# chapter's run, which is its seed 0 mixture run on the machine the script ran on (on another
+# processor the two differ within the seed-to-seed spread), and chapter 06's. For each split it then takes the difference between the
 # heads seed by seed (mixture minus categorical, so negative favours the mixture) and puts a 95%
 # confidence interval on their mean with Student's $t$ distribution: five differences, four degrees
 # of freedom. Pairing helps only if the two heads' runs on one seed go up and down together; the
@@ -239,8 +240,8 @@ plt.show()
 VALIDATION = {"categorical": [80.89, 81.21, 80.55, 80.70, 81.04], "mixture": [80.44, 80.17, 80.39, 80.49, 80.51]}
 TEST = {"categorical": [78.14, 78.45, 78.20, 77.87, 78.43], "mixture": [78.19, 77.82, 77.81, 78.06, 77.96]}
 
-# Seed 0 of the script is section 2's run and chapter 06's: the same on the machine the script ran
-# on (it printed the machine: AMD EPYC), within seed noise on another CPU.
+# The script's seed 0 mixture run is section 2's run on the machine the script ran on (it printed
+# the machine: AMD EPYC); its categorical runs do not start from chapter 06's initial weights.
 print(f"seed 0, mixture:     this chapter {history.best_val:.2f} validation, {mixture_score.nats:.2f} test; "
       f"the script {VALIDATION['mixture'][0]:.2f}, {TEST['mixture'][0]:.2f}")
 print(f"seed 0, categorical: chapter 06 {categorical_nats:.2f} test; the script {TEST['categorical'][0]:.2f}")
@@ -305,8 +306,8 @@ for split, table in (("validation", VALIDATION), ("test", TEST)):
 # digits' overall histogram of levels, and the mixture head with PyTorch's default bias, its
 # components alike at the start. That run was on another machine, an Intel Xeon, and on an earlier
 # version of armlib; the five-seed runs above ran on an AMD EPYC (each printout names its machine),
-# and so did this chapter and chapter 06, whose runs give the script's seed 0 numbers (the cell
-# above checks them). The library computed the same thing in both versions (the code that feeds the
+# and so did this chapter, whose run gives the script's seed 0 mixture numbers (the cell above
+# prints both). The library computed the same thing in both versions (the code that feeds the
 # pixels to the network was moved and given options in between; the maths and the initial weights
 # stayed), with the same PyTorch, yet the same seed did not give the same run: the earlier
 # printout's seed 0 mixture scored 77.81 on test, against 78.19 here. The processors' maths
