@@ -129,7 +129,7 @@ def train_and_test(variant: str, seed: int, epochs: int | None = None) -> Run:
 
 
 def write_curves(path: Path, results: list[Run], epochs: int | None) -> None:
-    """Every run's learning curve, with the settings that made it, as JSON. The variants of an
+    """Every run's learning curve and test NLL, with the settings that made it, as JSON. The variants of an
     earlier file at ``path`` that this invocation did not train are kept, so a run of a few
     ``--variants`` adds or replaces their curves only."""
     ran = {r.variant for r in results}
@@ -138,7 +138,7 @@ def write_curves(path: Path, results: list[Run], epochs: int | None) -> None:
     settings.update({name: {"model": v.model, "network": v.network, "recipe": recipe(name, epochs)}
                      for name, v in VARIANTS.items() if name in ran})
     runs = [run for run in curves["runs"] if run["variant"] not in ran]
-    runs += [{"variant": r.variant, "seed": r.seed, "best_epoch": r.best_epoch,
+    runs += [{"variant": r.variant, "seed": r.seed, "test_nll": round(r.test_nats, 4), "best_epoch": r.best_epoch,
               "train_nll": [round(v, 4) for v in r.train_nll], "val_nll": [round(v, 4) for v in r.val_nll]}
              for r in results]
     order = list(VARIANTS)
