@@ -45,3 +45,11 @@ def test_a_later_chapter_finds_an_earlier_row_by_name(tmp_path):
         ladder.find("02_a", "m3", results=tmp_path)
     with pytest.raises(KeyError, match="no results for chapter '05_b'"):
         ladder.find("05_b", "m2", results=tmp_path)
+
+
+def test_a_chapters_view_leaves_out_training_times_that_change_with_every_run(tmp_path):
+    ladder.record("02_a", [{"model": "m", "test_nats": 100.0, "test_bpd": 2.25, "params": 5, "train_seconds": 12.3,
+                            "epochs": 4}], results=tmp_path)
+    chapter_view, full = ladder.markdown(tmp_path, through="02_a"), ladder.markdown(tmp_path)
+    assert "training [s]" not in chapter_view and chapter_view.splitlines()[-1] == "| 02_a | m | 100.00 | 2.250 | 5 | 4 |"
+    assert "training [s]" in full and full.splitlines()[-1] == "| 02_a | m | 100.00 | 2.250 | 5 | 12 | 4 |"
