@@ -524,7 +524,7 @@ assert savings["binarised digits"] >= MIN_SAVING_BINARY, savings
 sampler_seconds = {method: seconds(lambda: sample(digits_model, NUM_SAMPLES, method,
                                                   generator=torch.Generator().manual_seed(2)))
                    for method in ("plain", "cached", "predictive")}
-print(f"timed on: {processor()}, torch threads: {torch.get_num_threads()}; fastest of {TIMING_REPEATS} runs each")
+print(f"timed on: {armlib.machine()}; fastest of {TIMING_REPEATS} runs each")
 for method, elapsed in sampler_seconds.items():
     print(f"{method:10s} {elapsed:.3f} s for {NUM_SAMPLES} samples "
           f"({sampler_seconds['plain'] / elapsed:.1f}x the plain sampler's speed)")
