@@ -4,10 +4,9 @@
     .venv/bin/python benchmarks/ablation.py --jobs 1 --variants "chapter 05"  # one column
     .venv/bin/python benchmarks/ablation.py --seeds 1 --epochs 1 --jobs 1  # a smoke run
 
-The 30 runs take about half an hour on one core of a 2-core AMD EPYC. Chapter 06 quotes runs made
-in three invocations: the first seven columns (22.6 minutes), then ``--variants "chapter 05, level
-input" "chapter 05"`` (3.5 minutes) and ``--variants "chapter 05's recipe and input"`` (5.2). On
-one thread a run is bit-reproducible on one machine; another CPU rounds differently.
+The 30 runs take about 20 minutes with ``--jobs 2`` on a 2-core AMD EPYC (18.5 minutes for the run
+whose JSON chapter 06 computes its tables from). On one thread a run is
+bit-reproducible on one machine; another CPU rounds differently.
 
 Chapter 06's model scores about 2 nats per image below chapter 05's PixelCNN, but it changed more
 than the architecture at once: the pixels enter as level indicators instead of their value; the
@@ -44,9 +43,10 @@ both ends and the two networks can be compared under chapter 05's recipe too:
 Every run keeps the weights of its best validation epoch and scores them on the test split once.
 The script prints two tables, the best validation NLL and the test NLL of every run, with each
 column's mean and standard deviation (judge the variants on validation; read the test table for
-their scores), and writes every run's learning curve (training and validation NLL per epoch) to
-``--curves``, which chapter 06 plots. Runs go to ``--jobs`` worker processes of one torch thread
-each; one thread makes every run bit-reproducible.
+their scores), and writes every run's learning curve (training and validation NLL per epoch), best
+epoch and test NLL to ``--curves``, from which chapter 06 computes its tables and plots its curves.
+Runs go to ``--jobs`` worker processes of one torch thread each; one thread makes every run
+bit-reproducible.
 """
 import argparse
 import json

@@ -2,6 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -21,7 +26,8 @@
 # - the **horizontal stack** looks at the pixels to the *left* in the current row, and receives the
 #   vertical stack's features at the same position through a $1 \times 1$ convolution.
 #
-# It also replaces the ReLU with a gated unit, as Tomczak (2022) describes it,
+# It also replaces the ReLU with a gated unit, the gate that chapter 04 (section 5) took from WaveNet
+# (van den Oord et al., 2016a), as Tomczak (2022) describes it,
 #
 # $$\mathbf{h} = \tanh(\mathbf{W} \mathbf{x}) \odot \sigma(\mathbf{V} \mathbf{x}),$$
 #
@@ -29,14 +35,21 @@
 # passes. Tomczak's chapter gives the gate in one sentence and, for the block, points to Figure 2
 # of van den Oord et al. (2016c); section 2 draws it. This chapter builds the two stacks, shows that
 # the blind spot is gone, trains the network on the digits with a recipe against overfitting, and
-# then measures which of the changes since chapter 05 earned its lower NLL: the architecture is
-# only one of them. Chapter 07 gives the trained network a class label to condition on.
+# then measures which of the changes since chapter 05 earned its lower NLL, in an **ablation**:
+# a set of runs that each take one ingredient away (or put back chapter 05's choice for it) and
+# see how much worse the model gets. The architecture turns out to be only one of the ingredients.
+# Chapter 07 gives the trained network a class label to condition on.
 
 # %%
+import itertools
 import json
+import math
+import statistics
 
 import matplotlib.pyplot as plt
 import torch
+from IPython.display import Markdown, display
+from scipy import stats
 
 import armlib
 from armlib import diagrams, ladder, plots
@@ -70,6 +83,12 @@ print(x_train.shape, x_val.shape, x_test.shape)
 # image itself, both are **shifted** by one (the vertical one down a row, the horizontal one right a
 # column), so that they exclude the current pixel, like the type-A mask; `F.pad` with a negative
 # amount crops the row or column that the shift pushes out. No weight is ever multiplied by zero.
+#
+# The original design shifts differently (van den Oord et al., 2016c): its vertical stack sees its
+# own row, and its features are shifted down one row each time they pass to the horizontal stack.
+# This book shifts the vertical stack once, at the input, so its features at row $i$ already
+# depend on the rows above only and the link passes them on unshifted; both give the horizontal
+# stack the same pixels.
 
 # %%
 armlib.show_source(VerticalConv)
@@ -78,8 +97,10 @@ armlib.show_source(VerticalConv)
 armlib.show_source(HorizontalConv)
 
 # %% [markdown]
-# What each sees, drawn with the receptive-field helper of chapter 05 on a 5x5 canvas (`o` the
-# position, `#` the pixels that reach it):
+# What each sees, drawn with the receptive-field helper of chapter 05 on a 5x5 canvas, with chapter
+# 05's symbols: `o` the position, `#` a pixel that reaches it, `x` an earlier pixel that does not
+# although a pixel above it in its column does (a hole in the field), `-` an earlier pixel beyond
+# the field's edge, `.` a later pixel that does not reach it:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -89,10 +110,12 @@ for name, conv in [("vertical, first block (shifted)", VerticalConv(1, 1, 3, shi
                    ("vertical, later blocks", VerticalConv(1, 1, 3, shift=False)),
                    ("horizontal, first block (shifted)", HorizontalConv(1, 1, 3, shift=True)),
                    ("horizontal, later blocks", HorizontalConv(1, 1, 3, shift=False))]:
-    print(f"{name}:\n{field_map(position_gradient(conv.double(), small, (2, 2)), (2, 2))}\n")
+    gradient = position_gradient(conv.double(), small, (2, 2))
+    print(f"{name}:\n{field_map(gradient, (2, 2), beyond_reach=False)}\n")
 
 # %% [markdown]
-# Only the first vertical convolution is made blind to the current row. Later ones read row $i$
+# Only the first vertical convolution is made blind to the current row: its `x` is the pixel to
+# the left, which the horizontal stack sees instead. Later ones read row $i$ (the `#` beside `o`)
 # of the *vertical features*, and those already depend on rows above $i$ only: the vertical stack
 # never receives anything from the horizontal one, so it can never learn what row $i$ holds. The
 # horizontal stack reads pixels left of the current one and, through the link, everything above.
@@ -104,8 +127,9 @@ for name, conv in [("vertical, first block (shifted)", VerticalConv(1, 1, 3, shi
 # straight up, through its convolution to the pre-activation $\mathbf{a}_v$ and through the gate
 # to $\mathbf{v}'$. The horizontal stack does the same, but its pre-activation $\mathbf{a}_h$ also
 # receives $\mathbf{a}_v$ through the red $1 \times 1$ link, and its output is added to its input
-# (the curved arrow, a residual connection). No arrow goes from the horizontal stack to the
-# vertical one: that is what keeps the vertical stack from ever seeing the current row.
+# (the curved arrow, a residual connection as in He et al. (2016)). No arrow goes from the
+# horizontal stack to the vertical one: that is what keeps the vertical stack from ever seeing the
+# current row.
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 4.6))
@@ -169,7 +193,9 @@ assert not blind_spot(gradients["gated PixelCNN"], TARGET)
 fig, axes = plt.subplots(1, 2, figsize=(9, 4.5))
 for ax, (name, gradient) in zip(axes, gradients.items()):
     show_receptive_field(gradient, TARGET, ax=ax, title=f"{name}, {BLOCKS} layers")
-fig.suptitle(f"Figure 2. Which input pixels reach the output at {TARGET} (untrained networks)", fontsize=10)
+    fig.colorbar(ax.images[0], ax=ax, shrink=0.8, label="$\\log_{10}$ |gradient|")
+fig.suptitle(f"Figure 2. Which input pixels reach the output at {TARGET} (red frame; untrained networks): "
+             "white, no path; red x, an earlier pixel that never reaches it", fontsize=10)
 plt.show()
 
 # %% [markdown]
@@ -177,8 +203,17 @@ plt.show()
 # full rows above, as wide as the canvas, and the row to the left. The wedge that the PixelCNN
 # misses (28 pixels here) is covered by the vertical stack, which moves up and sideways freely
 # because it never has to protect the current row. (A pixel further away than the stacks' reach
-# would stay unseen; on the 8x8 digits, 8 blocks reach every earlier pixel from every position.)
-#
+# would stay unseen. On the 8x8 digits, 8 blocks reach every earlier pixel from every position,
+# as the next cell checks on all 64 positions.)
+
+# %%
+digit_canvas = torch.rand(1, 1, 8, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+for position in itertools.product(range(8), range(8)):
+    unseen = blind_spot(position_gradient(gated_net, digit_canvas, position), position)
+    assert not unseen, f"{position} never sees {sorted(unseen)}"
+print(f"8x8 canvas, {BLOCKS} gated blocks: every position is reached by every earlier pixel")
+
+# %% [markdown]
 # ## 4. Training on the digits
 #
 # `"gated_pixelcnn"` from the registry, 8 blocks of 32 features per stack. Like every model in the
@@ -194,12 +229,14 @@ print(f"{sum(p.numel() for p in model.parameters()):,} parameters")
 # %% [markdown]
 # A thousand training digits are few for some 167 thousand parameters: without help the network
 # fits the training set ever better while its validation NLL stops improving and turns back up
-# (section 5 shows this happen). The recipe has four parts against that:
+# (section 5 shows this happen). The recipe has three parts against that, and a fourth that
+# buys more updates within the same budget of epochs:
 #
 # - **dropout** (Srivastava et al., 2014) on the gated outputs of both stacks: every step switches
 #   off a fresh random fifth of the features, so no feature can rely on a particular other one;
-# - **small batches** of 16: four times as many steps per epoch as chapter 05's batches of 64, each
-#   one noisier;
+# - **small batches** of 16: four times as many steps per epoch as chapter 05's batches of 64
+#   (1,701 steps in 27 epochs instead of 432), so the network learns more within the same epochs
+#   (section 5 shows that with batches of 64 it ends the 27 epochs underfitted);
 # - a little **weight decay**: AdamW (Loshchilov & Hutter, 2019), the Adam optimiser of
 #   Kingma & Ba (2015) with the decay decoupled from the gradient, shrinks every weight by the
 #   fraction `lr * weight_decay` at each step, so that no weight grows large to fit a few training
@@ -226,7 +263,9 @@ assert score.nats <= 79, "the gated PixelCNN should reach 79 nats per image or b
 
 # %% [markdown]
 # In the run shown here the gated PixelCNN scores 78.14 nats per test image (1.761 bits per
-# dimension): below the 79 this chapter asks for, and 2.32 nats below chapter 05's PixelCNN. In
+# dimension): below the 79 this chapter asks for, and 2.32 nats below the run of chapter 05's
+# PixelCNN shown in chapter 05. (Both are single runs; section 5 compares the two configurations
+# over three seeds.) In
 # the learning curve (Figure 3) the validation NLL levels off over the last third of the run
 # instead of turning back up, while the training NLL keeps falling; the best epoch, 23 of 27, lies
 # on that plateau, so there is nothing for early stopping to rescue. (The training NLL is the mean
@@ -245,84 +284,218 @@ plt.show()
 
 # %% [markdown]
 # Chapter 07 continues from this network rather than training it again, so the chapter keeps its
-# weights beside its ladder row: `results/06_gated_pixelcnn.pt`. (Run as a test, the book writes
-# results to a scratch folder instead, so the committed file stays the one that made the numbers
-# above; a unit test loads it and checks that it scores 78.14 on the test split.)
+# weights beside its ladder row: `results/06_gated_pixelcnn.pt`.
 
 # %%
+# (Run as a test, the book writes results to a scratch folder instead, so the committed file stays
+# the one that made the numbers above; a unit test checks that it scores them.)
 torch.save(model.state_dict(), ladder.RESULTS / "06_gated_pixelcnn.pt")
 
 # %% [markdown]
 # ## 5. What made it better?
 #
-# Chapter 05's PixelCNN scored 80.46; this one 78.14. It is tempting to credit the two stacks and
-# the gates, but much more changed between the two runs: the input (17 level indicators instead
-# of the value), the optimiser (AdamW with weight decay instead of Adam), the batch size (16
-# instead of 64), the schedule (a fixed cosine instead of a constant rate with early stopping), and
-# the width and depth (32 features in 8 blocks instead of 64 in 6 layers). A single run cannot say
-# which of these matters, and two runs of the same configuration differ by the luck of the seed.
+# Chapter 05's PixelCNN scored 80.46 in its chapter; this one 78.14. It is tempting to credit the
+# two stacks and the gates, but much more changed between the two runs:
 #
-# `benchmarks/ablation.py` therefore starts from this chapter's configuration and puts back *one*
-# of chapter 05's choices at a time; three more rows start from chapter 05's configuration
-# instead, so that the two networks are also compared under chapter 05's recipe. Each
-# configuration trains on seeds 0, 1 and 2; each run keeps the weights of its best validation
-# epoch and is scored on the test split once. The runs take about half an hour on one thread, too
-# long for this chapter, so the table quotes the script's printout (every number copied from it,
-# rows and columns transposed to fit the page). It was made by
-# `.venv/bin/python benchmarks/ablation.py --jobs 1` (the first seven rows), then the same with
-# `--variants "chapter 05, level input" "chapter 05"` and with
-# `--variants "chapter 05's recipe and input"`, on a 2-core AMD EPYC with torch 2.13; on one
-# thread the runs are bit-reproducible on one machine, not across CPUs. NLL in nats per image;
-# mean ± standard deviation over the three seeds.
+# - the **network**: the gated PixelCNN, 32 features in 8 blocks, instead of the PixelCNN, 64
+#   features in 6 layers (architecture, width and depth at once);
+# - the **input**: 17 level indicators instead of the value;
+# - the **recipe**: AdamW with weight decay instead of Adam; batches of 16 instead of 64; a
+#   learning rate starting at 5e-3 instead of 3e-3; and a cosine schedule over a fixed 27 epochs
+#   instead of a constant rate for at most 40 epochs, stopped early after 5 epochs without a better
+#   validation NLL (patience 5). Both use dropout 0.2.
 #
-# | configuration | what differs from chapter 06 | best validation NLL | test NLL, seeds 0 / 1 / 2 | test NLL |
-# |---|---|---:|---:|---:|
-# | chapter 06 | nothing | 80.88 ± 0.33 | 78.14 / 78.45 / 78.20 | 78.26 ± 0.16 |
-# | value input | the input: the value in [0, 1] | 81.56 ± 0.20 | 78.66 / 78.50 / 78.62 | 78.59 ± 0.08 |
-# | batches of 64 | batch size (a quarter of the steps) | 83.95 ± 0.17 | 80.88 / 81.01 / 80.78 | 80.89 ± 0.11 |
-# | constant rate, early stopping | schedule: 5e-3 throughout, patience 5 | 81.90 ± 0.48 | 80.00 / 79.17 / 78.79 | 79.32 ± 0.62 |
-# | no dropout or weight decay | both regularisers off | 83.60 ± 0.19 | 80.94 / 81.08 / 80.41 | 80.81 ± 0.35 |
-# | chapter 05's recipe | Adam 3e-3 constant, batches of 64, patience 5 (dropout kept) | 81.73 ± 0.08 | 79.13 / 79.07 / 78.74 | 78.98 ± 0.21 |
-# | chapter 05's network | the network: chapter 05's PixelCNN, reading level indicators | 88.48 ± 1.10 | 85.01 / 85.48 / 86.35 | 85.61 ± 0.68 |
-# | chapter 05's recipe and input | recipe and input | 82.14 ± 0.13 | 79.50 / 79.41 / 79.30 | 79.40 ± 0.10 |
-# | chapter 05, level input | network and recipe | 89.56 ± 0.33 | 87.01 / 86.30 / 86.75 | 86.68 ± 0.36 |
-# | chapter 05 | network, recipe and input | 83.22 ± 0.19 | 80.62 / 80.76 / 80.49 | 80.62 ± 0.13 |
+# A single run cannot say which of these matters, and two runs of the same configuration differ by
+# the luck of the random seed. `benchmarks/ablation.py` therefore trains ten configurations, each
+# on random seeds 0, 1 and 2: chapter 06's, chapter 05's, the two in between that lead from one to
+# the other (one change at a time), and six more that each differ from chapter 06's in one or two
+# of these choices. Each run keeps the weights of its best validation epoch and is scored on
+# the test split once. The 30 runs take about 20 minutes with two at a time, too long for this
+# chapter; the script wrote every run's learning curve, best epoch and test NLL to
+# `results/ablation/learning_curves.json`, and the next cell computes Table 1 from that file. It
+# was made by `.venv/bin/python benchmarks/ablation.py --jobs 2` on a 2-core AMD EPYC with torch
+# 2.13; on one thread per run the runs are bit-reproducible on one machine, not across CPUs.
 #
-# Read it from the bottom up. Over the same three seeds, chapter 05's configuration scores
-# 80.62 ± 0.13 and chapter 06's 78.26 ± 0.16: 2.36 nats apart. Three steps cover that distance,
-# each one change at a time, and each lowers the validation NLL on every one of the three seeds
-# (so would have been chosen on validation) and the test NLL on every seed as well:
-#
-# 1. **the network**, with chapter 05's input and recipe kept: the gated PixelCNN (32 features,
-#    8 blocks) in place of the PixelCNN (64 features, 6 layers), 80.62 → 79.40, **1.22 nats**;
-# 2. **the input**, level indicators in place of the value, with chapter 05's recipe: 79.40 →
-#    78.98, **0.42 nats**;
-# 3. **the recipe**, chapter 06's in place of chapter 05's: 78.98 → 78.26, **0.72 nats**.
-#
-# Each step is at least twice the standard deviations of the two rows it joins (0.10 to 0.21). So the
-# architecture (with its width and depth, which this table does not separate) earns about half
-# of the gain, not all of it; the input and the recipe earn the rest.
-#
-# The ingredients do not simply add up, though; two of them depend on the network. Level
-# indicators help the gated network (0.33 to 0.42 nats) but cost chapter 05's PixelCNN 6.06 nats
-# (80.62 → 86.68): with them it stops improving after 13 to 17 epochs. That is also why the row
-# "chapter 05's network" (85.61) is so far behind: it gives the PixelCNN level indicators, and
-# under chapter 06's recipe it too stops improving early (best epochs 7 to 9 of 27). How the
-# PixelCNN would do with its own input and chapter 06's recipe, the table does not say.
-# Within chapter 06's recipe, its parts lean on each other: putting back chapter 05's batches
-# alone (+2.63 nats) or removing the regularisers alone (+2.55) costs far more than putting back
-# chapter 05's whole recipe (+0.72), which trains 40 epochs of large batches without weight decay.
-# Constant rate and early stopping cost 1.06 nats on average, with a spread (0.62) as large as the
-# effect.
-#
-# The benchmark also saved every run's learning curve to `results/ablation/learning_curves.json`.
-# Figure 5 plots two configurations on each seed, chapter 06's recipe with and without dropout and
-# weight decay; this is what "overfitting" in section 4 looks like.
+# The first four rows are the path from chapter 05 to chapter 06: each row changes one thing
+# from the row above (the "step" column names it). The other rows are the single changes from
+# chapter 06. Three of the path's rows and two of the others train with patience 5 for at most 40
+# epochs instead of a fixed 27; the last column shows where each run found its best epoch and how
+# many epochs it ran.
 
 # %%
+# Every run of benchmarks/ablation.py as the script wrote it: test NLL, best epoch, and the
+# training and validation NLL of every epoch, in nats per image.
 with open(ladder.COMMITTED_RESULTS / "ablation" / "learning_curves.json") as file:
-    curves = json.load(file)
-runs = {(run["variant"], run["seed"]): run for run in curves["runs"]}
+    ablation = json.load(file)
+runs = {(run["variant"], run["seed"]): run for run in ablation["runs"]}
+SEEDS = sorted({run["seed"] for run in ablation["runs"]})
+
+
+def test_nlls(variant):
+    return [runs[variant, seed]["test_nll"] for seed in SEEDS]
+
+
+def best_val_nlls(variant):
+    """The validation NLL of the epoch whose weights each run kept (epochs count from 1)."""
+    return [runs[variant, seed]["val_nll"][runs[variant, seed]["best_epoch"] - 1] for seed in SEEDS]
+
+
+def mean_sd(values):
+    return f"{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}"
+
+
+ROWS = [  # (step, configuration, what differs from chapter 06): the path from chapter 05 first
+    ("start", "chapter 05", "network, input and recipe"),
+    ("1. network", "chapter 05's recipe and input", "input (the value in [0, 1]) and recipe"),
+    ("2. input", "chapter 05's recipe",
+     "recipe: Adam at 3e-3, constant, batches of 64, at most 40 epochs, patience 5 (dropout kept)"),
+    ("3. recipe", "chapter 06", "nothing"),
+    ("", "value input", "input: the value in [0, 1]"),
+    ("", "batches of 64", "batch size (a quarter of the steps)"),
+    ("", "constant rate, early stopping", "schedule: 5e-3 throughout, at most 40 epochs, patience 5"),
+    ("", "no dropout or weight decay", "both regularisers off"),
+    ("", "chapter 05's network", "network: chapter 05's PixelCNN, reading level indicators"),
+    ("", "chapter 05, level input", "network and recipe"),
+]
+assert sorted(variant for _, variant, _ in ROWS) == sorted(ablation["settings"]) and SEEDS == [0, 1, 2]
+table = ["| step | configuration | what differs from chapter 06 | best validation NLL | test NLL, seeds 0 / 1 / 2 "
+         "| test NLL | best epoch / epochs run |", "|---|---|---|---:|---:|---:|---:|"]
+for step, variant, differs in ROWS:
+    epochs = ", ".join(f"{runs[variant, seed]['best_epoch']}/{len(runs[variant, seed]['val_nll'])}"
+                       for seed in SEEDS)
+    table.append(f"| {step} | {variant} | {differs} | {mean_sd(best_val_nlls(variant))} | "
+                 + " / ".join(f"{nll:.2f}" for nll in test_nlls(variant))
+                 + f" | {mean_sd(test_nlls(variant))} | {epochs} |")
+display(Markdown("**Table 1.** The ablation: ten configurations, three random seeds each, computed from "
+                 "`results/ablation/learning_curves.json`. NLL in nats per image; mean ± standard deviation "
+                 "over the seeds.\n\n" + "\n".join(table)))
+own = runs["chapter 06", 0]
+print(f"section 4's run: test {score.nats:.2f}, best epoch {history.best_epoch}; the ablation's chapter 06, "
+      f"seed 0: test {own['test_nll']:.2f}, best epoch {own['best_epoch']}")
+print(f"chapter 05's run in chapter 05: test {pixelcnn_nats:.2f}; the ablation's chapter 05: "
+      + " / ".join(f"{nll:.2f}" for nll in test_nlls("chapter 05")))
+
+# %% [markdown]
+# The two chapters' own runs are not rows of this table. Section 4's run scores the same 78.14 as
+# the ablation's chapter 06 on seed 0, but it is another run of that configuration: its initial
+# weights are drawn after section 3's random networks used the random number generator, and it
+# keeps epoch 23, not 24. Chapter 05's run (80.46) is likewise a fourth run of chapter 05's
+# configuration. Compare the configurations through the table's three seeds.
+#
+# On those seeds chapter 05's configuration scores 80.62 ± 0.13 and chapter 06's 78.26 ± 0.16:
+# 2.36 nats apart. The runs of one seed share the shuffling of the training images, so the next cell
+# compares two configurations seed by seed: it takes the three differences, their mean, and a 95%
+# interval for the mean from Student's t distribution with 2 degrees of freedom (as chapter 09
+# does). With three seeds the interval is wide; when it excludes zero, the change helped beyond
+# what seed noise explains. A positive difference means the second configuration named (B) has the
+# lower NLL.
+
+# %%
+CONFIDENCE = 0.95
+
+
+def paired(nlls, a, b):
+    """The differences nlls(a) - nlls(b), seed by seed; their mean and t interval on the mean."""
+    differences = [x - y for x, y in zip(nlls(a), nlls(b))]
+    mean, sd = statistics.mean(differences), statistics.stdev(differences)
+    half = stats.t.ppf((1 + CONFIDENCE) / 2, len(differences) - 1) * sd / math.sqrt(len(differences))
+    return differences, mean, (mean - half, mean + half)
+
+
+COMPARISONS = [  # (what changes, what stays, A, B)
+    ("step 1: the network", "value input, chapter 05's recipe", "chapter 05", "chapter 05's recipe and input"),
+    ("step 2: the input", "gated network, chapter 05's recipe", "chapter 05's recipe and input",
+     "chapter 05's recipe"),
+    ("step 3: the recipe", "gated network, level input", "chapter 05's recipe", "chapter 06"),
+    ("all three", "", "chapter 05", "chapter 06"),
+    ("the network", "level input, chapter 05's recipe", "chapter 05, level input", "chapter 05's recipe"),
+    ("the network", "level input, chapter 06's recipe", "chapter 05's network", "chapter 06"),
+    ("the input", "gated network, chapter 06's recipe", "value input", "chapter 06"),
+    ("the input", "PixelCNN, chapter 05's recipe", "chapter 05", "chapter 05, level input"),
+    ("the batch size", "the rest of chapter 06", "batches of 64", "chapter 06"),
+    ("the schedule", "the rest of chapter 06", "constant rate, early stopping", "chapter 06"),
+    ("dropout and weight decay", "the rest of chapter 06", "no dropout or weight decay", "chapter 06"),
+]
+table = ["| what changes | what stays | A − B | test, seeds 0 / 1 / 2 | mean | 95% interval "
+         "| best validation, seeds 0 / 1 / 2 |", "|---|---|---|---:|---:|---:|---:|"]
+differences = {}
+for change, kept, a, b in COMPARISONS:
+    test, mean, (low, high) = paired(test_nlls, a, b)
+    validation, _, _ = paired(best_val_nlls, a, b)
+    differences[a, b] = test, validation
+    table.append(f"| {change} | {kept} | {a} − {b} | " + " / ".join(f"{d:+.2f}" for d in test)
+                 + f" | {mean:+.2f} | [{low:+.2f}, {high:+.2f}] | "
+                 + " / ".join(f"{d:+.2f}" for d in validation) + " |")
+display(Markdown("**Table 2.** Paired differences, configuration A minus configuration B, in nats per image "
+                 "(positive: B is better).\n\n" + "\n".join(table)))
+
+# the claims below, checked on the file: each step of the path, and the network under either input and
+# recipe, lowers both the validation and the test NLL on every seed; so does chapter 06's schedule
+for _, _, a, b in COMPARISONS[:6] + COMPARISONS[-2:-1]:
+    assert all(d > 0 for split in differences[a, b] for d in split), (a, b)
+assert all(d < 0 for split in differences["chapter 05", "chapter 05, level input"] for d in split)
+
+# %% [markdown]
+# Read Table 2 from the top. Along one path (network, then input, then recipe) the 2.36 nats split
+# into three steps, each made of one change and each lowering both the validation NLL (so it would
+# have been chosen on validation) and the test NLL on every seed:
+#
+# 1. **the network**, with chapter 05's input and recipe kept: 1.22 nats on average, interval
+#    $[+0.94, +1.50]$;
+# 2. **the input**, level indicators in place of the value, with chapter 05's recipe: 0.42,
+#    $[+0.13, +0.71]$;
+# 3. **the recipe**, chapter 06's in place of chapter 05's: 0.72, $[+0.14, +1.30]$.
+#
+# All three intervals exclude zero, but how much each step earns depends on the path. The
+# network's step is the smallest of its three measurements: reading level indicators, it is worth
+# 7.70 nats under chapter 05's recipe and 7.35 under chapter 06's, because chapter 05's PixelCNN
+# gets *worse* with level indicators (by 6.06 nats, under its own recipe). In Table 1 that
+# PixelCNN, reading level indicators, finds its best epoch early and stops (best epochs 13 to 17
+# under chapter 05's recipe, 7 to 9 of 27 under chapter 06's). How the PixelCNN would do with its
+# own input and chapter 06's recipe, the table does not say. The gated network, in contrast, gains
+# from level indicators: 0.42 nats under chapter 05's recipe (on every seed), 0.33 under chapter
+# 06's, where the gain varies from seed to seed and its interval includes zero. The architecture
+# (with its width and depth, which this table does not separate) matters on every path, and the
+# input and recipe matter too; the table gives no single share of the gain to each.
+#
+# The recipe step also measures chapter 05's 40-epoch cap. Under chapter 05's recipe the gated
+# network found its best epoch at or near the cap: epochs 38, 40 and 40 of 40 in Table 1's row
+# "chapter 05's recipe", 37, 40 and 37 in "chapter 05's recipe and input". It was still improving
+# when the cap stopped it; a longer run might have closed some of the 0.72 nats.
+#
+# Within chapter 06's recipe, the parts lean on each other. Putting back chapter 05's batch size
+# alone costs 2.62 nats, removing dropout and weight decay alone 2.55, yet putting back chapter
+# 05's whole recipe costs only 0.72. Two things differ between those runs. Chapter 05's recipe
+# keeps dropout, which the regulariser row removes along with weight decay (weight decay alone was
+# not measured). And its 40 epochs of batches of 64 make 640 steps, where batches of 64 within 27
+# epochs make only 432, against chapter 06's 1,701. The next cell counts the steps and shows the
+# training NLL at the end of each run: batches of 64 in 27 epochs leave the network underfitted,
+# its training NLL far above chapter 06's, and its validation NLL close to its training NLL. So the
+# 2.62 nats are mostly the cost of fewer updates, not of less noisy ones; these runs do not
+# separate batch size from step count. Finally, the constant rate with early stopping costs 0.59
+# to 1.85 nats on every seed (1.06 on average).
+
+# %%
+print("configuration                  batch  steps  "
+      "last epoch's NLL, seeds 0 / 1 / 2: training; validation - training")
+for variant in ("chapter 06", "batches of 64", "chapter 05's recipe", "no dropout or weight decay"):
+    batch_size = ablation["settings"][variant]["recipe"]["batch_size"]
+    steps = {math.ceil(len(x_train) / batch_size) * len(runs[variant, seed]["val_nll"]) for seed in SEEDS}
+    train = [runs[variant, seed]["train_nll"][-1] for seed in SEEDS]
+    gap = [runs[variant, seed]["val_nll"][-1] - runs[variant, seed]["train_nll"][-1] for seed in SEEDS]
+    print(f"{variant:30s} {batch_size:5d}  {'/'.join(f'{n:,}' for n in sorted(steps)):>5s}  "
+          + " / ".join(f"{t:.2f}" for t in train) + ";  " + " / ".join(f"{g:.2f}" for g in gap))
+assert min(runs["batches of 64", seed]["train_nll"][-1] for seed in SEEDS) > \
+    max(runs["chapter 06", seed]["train_nll"][-1] for seed in SEEDS), "batches of 64 should underfit"
+
+# %% [markdown]
+# The training NLL is each epoch's mean over its batches, with dropout on. Without dropout and
+# weight decay the picture is the opposite: the training NLL falls far below chapter 06's and the
+# validation NLL climbs away from it. Figure 5 plots those two configurations on each seed,
+# chapter 06's recipe with and without dropout and weight decay; this is what "overfitting" in
+# section 4 looks like.
+
+# %%
 compared = {"chapter 06": "with dropout and weight decay", "no dropout or weight decay": "without"}
 fig, axes = plt.subplots(1, 3, figsize=(12, 4.2), sharey=True, layout="constrained")
 for seed, ax in enumerate(axes):
@@ -347,18 +520,19 @@ for variant in compared:
 # and 10 (83.81, 83.45 and 83.53) and then climbs to 95.49, 97.16 and 98.34 by epoch 27, while the
 # training NLL falls to 56.89, 53.53 and 53.79: the network learns the training digits by heart.
 # With them (blue), the validation NLL is lowest at epoch 24, 27 and 27, and the training NLL
-# stays near 74. Keeping the best epoch's weights, as every run here does, spares the
-# unregularised runs the worst of it, but leaves them at 80.81 on test (the table): the weights
+# ends near 74. Keeping the best epoch's weights, as every run here does, spares the
+# unregularised runs the worst of it, but leaves them at 80.81 on test (Table 1): the weights
 # they keep are from epoch 8 to 10 of 27.
 #
 # ## 6. The ladder
 #
 # One row for this chapter: the gated PixelCNN, scored like every other row by
-# $-\ln p(\mathbf{x})$ on the test split.
+# $-\ln p(\mathbf{x})$ on the test split (Table 3).
 
 # %%
 ladder.record("06_gated_pixelcnn", [ladder.entry("gated PixelCNN", model, score, history)])
-print(ladder.markdown(through="06_gated_pixelcnn"))
+Markdown("**Table 3.** The ladder so far: test NLL of every model, on the same 447 test digits.\n\n"
+         + ladder.markdown(through="06_gated_pixelcnn"))
 
 # %% [markdown]
 # ## Summary
@@ -371,18 +545,29 @@ print(ladder.markdown(through="06_gated_pixelcnn"))
 # - Every unit is **gated**, $\tanh(\mathbf{W}\mathbf{x}) \odot \sigma(\mathbf{V}\mathbf{x})$, and
 #   the horizontal stack is residual.
 # - Trained with dropout, batches of 16, AdamW's weight decay and a cosine learning rate, it scores
-#   78.14 nats per test image, 2.32 below chapter 05's PixelCNN.
-# - An ablation over three seeds (`benchmarks/ablation.py`) splits the 2.36 nats between chapter
-#   05's configuration and chapter 06's: about 1.22 for the network, 0.42 for the level-indicator
-#   input and 0.72 for the recipe, each step larger than the seed spreads. Without dropout and
-#   weight decay the validation NLL turns up after 8 to 10 epochs.
+#   78.14 nats per test image in this chapter's run.
+# - An **ablation** (`benchmarks/ablation.py`, ten configurations, three random seeds each) puts
+#   chapter 05's configuration at 80.62 ± 0.13 nats and chapter 06's at 78.26 ± 0.16. Along one
+#   path the gap splits into the network (1.22 nats, 95% interval $[+0.94, +1.50]$), then the
+#   level-indicator input (0.42, $[+0.13, +0.71]$), then the recipe (0.72, $[+0.14, +1.30]$),
+#   each better on every seed. The split depends on the path: with level indicators, the network
+#   is worth 7.35 to 7.70 nats, because chapter 05's PixelCNN does worse with them.
+# - Small batches help here by giving more updates within 27 epochs; without dropout and weight
+#   decay the validation NLL turns up after 8 to 10 epochs.
 # - Chapter 07 starts from these weights and gives the network the digit's class.
 #
 # ## Exercises
 #
-# 1. Set `shift=False` in the first block's `VerticalConv` (edit a copy of the network) and run
-#    `armlib.check_autoregressive`. Which position does it name, and why that one?
-# 2. Replace `gate` with a ReLU on the first half of the channels. How much of the NLL is the gate's?
+# 1. Set `shift=False` in the first block's `VerticalConv` and run `armlib.check_autoregressive`:
+#    build a model as in section 4, then replace the convolution with one that is not shifted,
+#    `block = model.net.blocks[0]` and
+#    `block.vertical = VerticalConv(block.vertical.conv.in_channels, block.vertical.conv.out_channels, 3, shift=False)`.
+#    Which position does the check name, and why that one?
+# 2. Replace `gate` with a ReLU on the first half of the channels, `torch.relu(a.chunk(2, dim=1)[0])`:
+#    `GatedBlock` looks `gate` up in its module when it runs, so assigning your function to
+#    `armlib.gated_pixelcnn.gate` before training swaps it in every block. Note that the second
+#    half of every convolution's outputs is then unused. Train on random seeds 0, 1 and 2 (the
+#    chapter 06 row of Table 1 varies by 0.16 over its seeds). How much of the NLL is the gate's?
 # 3. The ablation in section 5 removes dropout and weight decay together. Run section 4 with
 #    `dropout=0` alone and with `weight_decay=0` alone, and plot the learning curves together with
 #    the full recipe's. Which of the two does the work here?
@@ -392,9 +577,11 @@ print(ladder.markdown(through="06_gated_pixelcnn"))
 # %% [markdown]
 # ## References
 #
+# - He, K., Zhang, X., Ren, S., & Sun, J. (2016). Deep Residual Learning for Image Recognition. *Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition (CVPR)*, 770–778.
 # - Kingma, D. P., & Ba, J. (2015). Adam: A Method for Stochastic Optimization. *International Conference on Learning Representations (ICLR)*.
 # - Loshchilov, I., & Hutter, F. (2017). SGDR: Stochastic Gradient Descent with Warm Restarts. *International Conference on Learning Representations (ICLR)*.
 # - Loshchilov, I., & Hutter, F. (2019). Decoupled Weight Decay Regularization. *International Conference on Learning Representations (ICLR)*.
 # - Srivastava, N., Hinton, G., Krizhevsky, A., Sutskever, I., & Salakhutdinov, R. (2014). Dropout: A Simple Way to Prevent Neural Networks from Overfitting. *Journal of Machine Learning Research*, 15(56), 1929–1958.
 # - Tomczak, J. M. (2022). *Deep Generative Modeling*. Chapter 2, Autoregressive Models. Springer. 2nd edition 2024. Companion code: the intro_dgm repository, arms/arm_example. https://doi.org/10.1007/978-3-030-93158-2
+# - van den Oord, A., Dieleman, S., Zen, H., Simonyan, K., Vinyals, O., Graves, A., et al. (2016a). WaveNet: A Generative Model for Raw Audio. *arXiv preprint arXiv:1609.03499*.
 # - van den Oord, A., Kalchbrenner, N., Espeholt, L., Vinyals, O., Graves, A., & Kavukcuoglu, K. (2016c). Conditional Image Generation with PixelCNN Decoders. *Advances in Neural Information Processing Systems 29 (NeurIPS)*, 4790–4798.

@@ -1,5 +1,6 @@
-"""The ablation benchmark of chapter 06 still runs (a smoke run on tiny settings; the chapter quotes
-the full run), and its full configuration is the heads benchmark's categorical column."""
+"""The ablation benchmark of chapter 06 still runs (a smoke run on tiny settings; the chapter computes
+its tables from the full run's committed JSON), and its full configuration is the heads benchmark's
+categorical column."""
 import json
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 import armlib
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-CURVES = BENCHMARKS.parent / "results" / "ablation" / "learning_curves.json"  # chapter 06 plots them
+CURVES = BENCHMARKS.parent / "results" / "ablation" / "learning_curves.json"  # chapter 06 reads them
 VARIANTS = ["chapter 06", "value input", "batches of 64", "constant rate, early stopping",
             "no dropout or weight decay", "chapter 05's recipe", "chapter 05's network", "chapter 05's recipe and input",
             "chapter 05, level input",
@@ -32,6 +33,7 @@ def test_ablation_trains_every_variant_and_writes_its_learning_curves(tmp_path):
     written = json.loads(curves.read_text())
     assert [run["variant"] for run in written["runs"]] == VARIANTS
     assert all(len(run["train_nll"]) == len(run["val_nll"]) == 1 for run in written["runs"])
+    assert all(0 < run["test_nll"] < uniform and run["best_epoch"] == 1 for run in written["runs"])
 
 
 def test_the_full_configuration_is_the_heads_benchmarks_categorical_run(monkeypatch):
@@ -47,6 +49,13 @@ def test_the_committed_learning_curves_come_from_a_full_run():
     written = json.loads(CURVES.read_text())
     assert written["made_by"] == "benchmarks/ablation.py"
     assert written["settings"]["chapter 06"]["recipe"]["epochs"] == 27  # not a smoke run
+    assert list(written["settings"]) == VARIANTS  # chapter 06's tables need every variant on seeds 0, 1, 2
+    assert sorted((run["variant"], run["seed"]) for run in written["runs"]) == sorted(
+        (variant, seed) for variant in VARIANTS for seed in range(3))
+    for run in written["runs"]:
+        assert set(run) == {"variant", "seed", "test_nll", "best_epoch", "train_nll", "val_nll"}, run["variant"]
+        assert len(run["train_nll"]) == len(run["val_nll"]) and 1 <= run["best_epoch"] <= len(run["val_nll"])
+        assert run["val_nll"][run["best_epoch"] - 1] == min(run["val_nll"])  # the epoch whose weights it kept
     for variant in ("chapter 06", "no dropout or weight decay"):  # the two that chapter 06 plots
         runs = [run for run in written["runs"] if run["variant"] == variant]
         assert [run["seed"] for run in runs] == [0, 1, 2] and all(len(run["val_nll"]) == 27 for run in runs)
