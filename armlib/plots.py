@@ -19,11 +19,13 @@ def _images(x: torch.Tensor, image_shape) -> torch.Tensor:
 
 
 def image_grid(x: torch.Tensor, nrow: int | None = None, *, num_vals: int = 17, ax=None, title: str | None = None,
-               image_shape=(1, 8, 8), cmap: str = "gray_r"):
+               image_shape=(1, 8, 8), cmap: str = "gray_r", row_labels=None, col_labels=None):
     """Draw a batch of images, (N, D) rows in raster order or (N, C, H, W), as one grid.
 
     Pixel values 0..num_vals-1 map to white..black (``gray_r``), so digits look like ink on paper;
-    colour images (C = 3) are shown as they are.
+    colour images (C = 3) are shown as they are. NaN pixels of a one-channel image (pixels not
+    shown, e.g. the part of an image a model is not given) are drawn in a light grey with hatching.
+    ``row_labels`` and ``col_labels`` name the rows and columns of the grid.
     """
     images = _images(x, image_shape) / (num_vals - 1)
     n = len(images)
@@ -32,16 +34,32 @@ def image_grid(x: torch.Tensor, nrow: int | None = None, *, num_vals: int = 17, 
     height, width = images.shape[1:3]
     pad = 1
     canvas = torch.full((nrow * (height + pad) - pad, ncol * (width + pad) - pad, *images.shape[3:]), float("nan"))
+    hidden = torch.zeros(canvas.shape[:2], dtype=torch.bool)  # NaN pixels inside an image
     for i, image in enumerate(images):
         r, c = divmod(i, ncol)
-        canvas[r * (height + pad):r * (height + pad) + height, c * (width + pad):c * (width + pad) + width] = image
+        cell = slice(r * (height + pad), r * (height + pad) + height), slice(c * (width + pad), c * (width + pad) + width)
+        canvas[cell] = image
+        if images.dim() == 3:
+            hidden[cell] = image.isnan()
     if ax is None:
         _, ax = plt.subplots(figsize=(ncol * 0.5 + 0.5, nrow * 0.5 + 0.5))
     shown = canvas if images.dim() == 3 else canvas.nan_to_num(1.0)
     colormap = plt.get_cmap(cmap).copy()
     colormap.set_bad("white")
     ax.imshow(shown.numpy(), cmap=colormap, vmin=0, vmax=1, interpolation="nearest")
+    for r, c in hidden.nonzero().tolist():
+        ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="0.85", edgecolor="0.6",
+                                   hatch="///", linewidth=0))
     ax.set_axis_off()
+    if row_labels is not None or col_labels is not None:
+        ax.set_axis_on()
+        ax.set_xticks([c * (width + pad) + (width - 1) / 2 for c in range(len(col_labels or []))],
+                      col_labels or [])
+        ax.set_yticks([r * (height + pad) + (height - 1) / 2 for r in range(len(row_labels or []))],
+                      row_labels or [])
+        ax.tick_params(length=0, labeltop=True, labelbottom=False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
     if title:
         ax.set_title(title)
     return ax
