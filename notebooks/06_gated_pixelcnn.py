@@ -310,11 +310,11 @@ torch.save(model.state_dict(), ladder.RESULTS / "06_gated_pixelcnn.pt")
 # on random seeds 0, 1 and 2: chapter 06's, chapter 05's, the two in between that lead from one to
 # the other (one change at a time), and six more that each differ from chapter 06's in one or two
 # of these choices. Each run keeps the weights of its best validation epoch and is scored on
-# the test split once. The 30 runs take about 20 minutes with two at a time, too long for this
-# chapter; the script wrote every run's learning curve, best epoch and test NLL to
+# the test split once. The 30 runs take about 20 minutes with two at a time (the printout the
+# README quotes), too long for this chapter; the script wrote every run's learning curve, best epoch and test NLL to
 # `results/ablation/learning_curves.json`, and the next cell computes Table 1 from that file. It
 # was made by `.venv/bin/python benchmarks/ablation.py --jobs 2` on a 2-core AMD EPYC with torch
-# 2.13; on one thread per run the runs are bit-reproducible on one machine, not across CPUs.
+# 2.13; a random seed fixes a run on one machine only (chapter 09 shows two CPUs disagreeing).
 #
 # The first four rows are the path from chapter 05 to chapter 06: each row changes one thing
 # from the row above (the "step" column names it). The other rows are the single changes from
@@ -450,8 +450,8 @@ assert all(d < 0 for split in differences["chapter 05", "chapter 05, level input
 # network's step is the smallest of its three measurements: reading level indicators, it is worth
 # 7.70 nats under chapter 05's recipe and 7.35 under chapter 06's, because chapter 05's PixelCNN
 # gets *worse* with level indicators (by 6.06 nats, under its own recipe). In Table 1 that
-# PixelCNN, reading level indicators, finds its best epoch early and stops (best epochs 13 to 17
-# under chapter 05's recipe, 7 to 9 of 27 under chapter 06's). How the PixelCNN would do with its
+# PixelCNN, reading level indicators, finds its best epoch early: under chapter 05's recipe it
+# stops early (best epochs 13 to 17), under chapter 06's it peaks at epoch 7 to 9 of 27. How the PixelCNN would do with its
 # own input and chapter 06's recipe, the table does not say. The gated network, in contrast, gains
 # from level indicators: 0.42 nats under chapter 05's recipe (on every seed), 0.33 under chapter
 # 06's, where the gain varies from seed to seed and its interval includes zero. The architecture
@@ -460,20 +460,23 @@ assert all(d < 0 for split in differences["chapter 05", "chapter 05, level input
 #
 # The recipe step also measures chapter 05's 40-epoch cap. Under chapter 05's recipe the gated
 # network found its best epoch at or near the cap: epochs 38, 40 and 40 of 40 in Table 1's row
-# "chapter 05's recipe", 37, 40 and 37 in "chapter 05's recipe and input". It was still improving
-# when the cap stopped it; a longer run might have closed some of the 0.72 nats.
+# "chapter 05's recipe", 37, 40 and 37 in "chapter 05's recipe and input". A longer run might have
+# closed some of the 0.72 nats; these runs cannot say.
 #
 # Within chapter 06's recipe, the parts lean on each other. Putting back chapter 05's batch size
 # alone costs 2.62 nats, removing dropout and weight decay alone 2.55, yet putting back chapter
-# 05's whole recipe costs only 0.72. Two things differ between those runs. Chapter 05's recipe
+# 05's whole recipe costs only 0.72. Those runs differ in several ways (chapter 05's recipe also
+# has a lower, constant learning rate, no weight decay, and up to 40 epochs with early stopping);
+# two stand out. Chapter 05's recipe
 # keeps dropout, which the regulariser row removes along with weight decay (weight decay alone was
 # not measured). And its 40 epochs of batches of 64 make 640 steps, where batches of 64 within 27
 # epochs make only 432, against chapter 06's 1,701. The next cell counts the steps and shows the
 # training NLL at the end of each run: batches of 64 in 27 epochs leave the network underfitted,
 # its training NLL far above chapter 06's, and its validation NLL close to its training NLL. So the
 # 2.62 nats are mostly the cost of fewer updates, not of less noisy ones; these runs do not
-# separate batch size from step count. Finally, the constant rate with early stopping costs 0.59
-# to 1.85 nats on every seed (1.06 on average).
+# separate batch size from step count. Finally, the constant rate with early stopping (which also
+# brings a 40-epoch cap and a patience of 5) costs 0.59 to 1.85 nats on each seed, 1.06 on
+# average, but its interval includes zero.
 
 # %%
 print("configuration                  batch  steps  "
@@ -552,8 +555,9 @@ Markdown("**Table 3.** The ladder so far: test NLL of every model, on the same 4
 #   level-indicator input (0.42, $[+0.13, +0.71]$), then the recipe (0.72, $[+0.14, +1.30]$),
 #   each better on every seed. The split depends on the path: with level indicators, the network
 #   is worth 7.35 to 7.70 nats, because chapter 05's PixelCNN does worse with them.
-# - Small batches help here by giving more updates within 27 epochs; without dropout and weight
-#   decay the validation NLL turns up after 8 to 10 epochs.
+# - Batches of 16 beat batches of 64 by 2.62 nats within 27 epochs; these runs do not separate the
+#   batch size from the number of updates. Without dropout and weight decay the validation NLL
+#   turns up after 8 to 10 epochs.
 # - Chapter 07 starts from these weights and gives the network the digit's class.
 #
 # ## Exercises
@@ -567,7 +571,7 @@ Markdown("**Table 3.** The ladder so far: test NLL of every model, on the same 4
 #    `GatedBlock` looks `gate` up in its module when it runs, so assigning your function to
 #    `armlib.gated_pixelcnn.gate` before training swaps it in every block. Note that the second
 #    half of every convolution's outputs is then unused. Train on random seeds 0, 1 and 2 (the
-#    chapter 06 row of Table 1 varies by 0.16 over its seeds). How much of the NLL is the gate's?
+#    chapter 06 row of Table 1 has a standard deviation of 0.16 over its seeds). How much of the NLL is the gate's?
 # 3. The ablation in section 5 removes dropout and weight decay together. Run section 4 with
 #    `dropout=0` alone and with `weight_decay=0` alone, and plot the learning curves together with
 #    the full recipe's. Which of the two does the work here?

@@ -209,7 +209,8 @@ plt.show()
 # ## 3. Does the mixture beat the softmax?
 #
 # This chapter's run of the mixture head scores 78.19 nats per test image; chapter 06's run of the
-# categorical head, on the same network, recipe and random seed, 78.14 (section 2 printed both).
+# categorical head, on the same network and recipe and with the same `fit` seed but other initial
+# weights, 78.14 (section 2 printed both).
 # Taken alone, the two runs would say that the softmax is ahead by 0.05 nats. One run of each cannot
 # settle a difference of a few tenths of a nat: another random seed, which picks the initial
 # weights, the batches and the dropout masks, moves a score by about as much. The script
@@ -225,8 +226,8 @@ plt.show()
 # choose the head with the lower mean validation NLL, and only then read its test score. The
 # numbers below are copied from the script's printout; the cell prints its seed 0 runs beside this
 # chapter's run, which is its seed 0 mixture run on the machine the script ran on (on another
-# processor the two differ within the seed-to-seed spread), and chapter 06's. For each split it then takes the difference between the
-# heads seed by seed (mixture minus categorical, so negative favours the mixture) and puts a 95%
+# processor the two differ), and chapter 06's. For each split it then takes the difference between
+# the heads seed by seed (mixture minus categorical, so negative favours the mixture) and puts a 95%
 # confidence interval on their mean with Student's $t$ distribution: five differences, four degrees
 # of freedom. Pairing helps only if the two heads' runs on one seed go up and down together; the
 # last lines check that: the correlation of the two heads' scores over the five seeds, the spread of
@@ -307,9 +308,9 @@ for split, table in (("validation", VALIDATION), ("test", TEST)):
 # components alike at the start. That run was on another machine, an Intel Xeon, and on an earlier
 # version of armlib; the five-seed runs above ran on an AMD EPYC (each printout names its machine),
 # and so did this chapter, whose run gives the script's seed 0 mixture numbers (the cell above
-# prints both). The library computed the same thing in both versions (the code that feeds the
-# pixels to the network was moved and given options in between; the maths and the initial weights
-# stayed), with the same PyTorch, yet the same seed did not give the same run: the earlier
+# prints both). Between the two, the code that feeds the pixels to the network was moved and given
+# options; the maths and the initial weights stayed, and PyTorch was the same. Yet the same seed
+# did not give the same run: the earlier
 # printout's seed 0 mixture scored 77.81 on test, against 78.19 here. The processors' maths
 # libraries presumably round some floating-point sums in a different order, and over 27 epochs of
 # training such tiny differences grow into a different run. A seed fixes a run on one machine
@@ -461,7 +462,7 @@ plt.show()
 #
 # In the samples the colour of each pixel is an ink-like colour, but the ink wanders from pixel to
 # pixel. One ink for the whole digit is a long-range dependency between pixels, which only the
-# network can learn, and five epochs are not enough for it; the head's part, the coupling and the
+# network can learn, and five epochs did not learn it here; the head's part, the coupling and the
 # shared component inside a pixel, is what the per-channel costs above measure.
 
 # %% [markdown]
@@ -471,14 +472,14 @@ plt.show()
 #   15 outputs per pixel for $K = 5$ instead of 17 logits. Its output bias starts at
 #   `initial_bias`, each component in charge of its own stretch of levels; started alike, at
 #   PyTorch's default, the mixture did no better than the softmax on three seeds.
-# - Against the categorical head on the same network, recipe and random seeds (five of each), the
+# - Against the categorical head on the same network, recipe and `fit` seeds (five of each), the
 #   mixture leads on validation on every seed: mixture minus categorical is $-0.48$ nats on
 #   average, 95% interval $[-0.91, -0.04]$ (negative favours the mixture), and it is the head
 #   chosen. On test it scores $77.97 \pm 0.16$ nats per image against $78.22 \pm 0.24$: a
 #   difference of $-0.25$ whose interval, $[-0.69, +0.19]$, includes zero, within noise on these
 #   five seeds. Pairing the runs by seed did not narrow the spread; the unpaired intervals agree.
-# - A seed fixes a run on one machine only: the same seed gave 77.81 on an Intel Xeon and 78.19 on
-#   an AMD EPYC. Compare heads by their spread over seeds, never by one run.
+# - A seed fixes a run on one machine only: the same seed gave 77.81 on an Intel Xeon (with an
+#   earlier version of armlib) and 78.19 on an AMD EPYC. Compare heads by their spread over seeds, never by one run.
 # - For **colour**, one network pass per pixel and a head that couples the channels: the green and
 #   blue terms cost 48.5 and 38.1 nats per image against 90.9 for red, and the causality check holds
 #   over all 192 elements, channels included.
