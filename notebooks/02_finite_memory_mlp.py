@@ -539,7 +539,7 @@ for row in rows:
 #    comparison over five seeds (`armlib.seed_everything(seed)` before building each model, and
 #    `fit(..., seed=seed)`), pairing the two widths by seed. Report the mean and standard deviation
 #    of the paired difference on validation and on test. Is the wider model better, and by how much
-#    compared with the seed-to-seed spread?
+#    compared with the spread over random seeds?
 
 # %% [markdown]
 # ## References

@@ -249,7 +249,7 @@ assert mixture_score.nats <= conditional_score.nats + label_cost + 1e-6
 assert accuracy >= 0.8, "the conditional model should tell the digits apart"
 
 # %% [markdown]
-# Summed over the classes, the seed-0 model scores 77.69 nats per image, within its bound of
+# Summed over the classes, the model fine-tuned with random seed 0 scores 77.69 nats per image, within its bound of
 # 78.13 and 0.45 below chapter 06's gated PixelCNN. The identity shows where the 77.69 comes from:
 # the 75.83 given the class, plus the label's cost of 2.30 nats, minus the classifier's
 # cross-entropy of 0.44. The mixture has to pay for the label it is not given, and it pays less
@@ -276,8 +276,8 @@ print(f"mean +- sd   {mean_sd(mixture_nats):>11}   {mean_sd(control_nats):>16}  
 # %% [markdown]
 # On all three seeds the mixture is below the control, by 0.66 ± 0.14 nats: that is what the
 # labels, used in training and summed out in testing, earn the unconditional model. The mixture
-# itself varies over the seeds by 0.13 (77.83 ± 0.13), so the seed-0 run is one of three, not the
-# whole story; and the seed-0 gap of 0.45 to chapter 06 understated the label's worth, because
+# itself varies over the seeds by 0.13 (77.83 ± 0.13), so the run with random seed 0 is one of
+# three, not the whole story; and its gap of 0.45 to chapter 06 understated the label's worth, because
 # the fine-tuning recipe alone makes the unconditional model worse.
 #
 # As a classifier the mixture gets 87.2% of the test digits right with seed 0 (86.0% ± 1.1% over
@@ -406,7 +406,7 @@ for reader, classes in read(completions.flatten(0, 1)).items():
 #
 # ## 6. The ladder
 #
-# Two rows, from the seed-0 fine-tuning: the class mixture, scored by $-\ln p(\mathbf{x})$ like
+# Two rows, from the fine-tuning with random seed 0: the class mixture, scored by $-\ln p(\mathbf{x})$ like
 # every other row, and the conditional model, scored by $-\ln p(\mathbf{x} \mid y)$, which is
 # given the label and so is not on the same footing. Both rows count chapter 06's training in
 # their time and epochs, since the fine-tuning started from its weights.
