@@ -21,7 +21,7 @@ from .arm import ARM, evaluating
 from .data import IMAGE_SHAPE, NUM_VALS
 from .heads import Categorical
 from .registry import register
-from .validation import check_data, check_positive_int
+from .validation import check_data, check_positive_int, check_positive_number
 
 DIGIT_LENGTH = math.prod(IMAGE_SHAPE)
 """An 8x8 digit as a sequence: 64 pixels in raster order."""
@@ -83,11 +83,6 @@ def _recurrent_weight(net: RecurrentNet) -> nn.Parameter:
     return net.rnn.weight_hh_l0
 
 
-def _check_scale(value, name: str) -> None:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-
-
 def set_spectral_norm(net: RecurrentNet, norm: float) -> None:
     """Rescale W_hh of a plain tanh RNN so that its largest singular value, ||W_hh||_2, is ``norm``.
 
@@ -97,7 +92,7 @@ def set_spectral_norm(net: RecurrentNet, norm: float) -> None:
     growth becomes possible, not certain: exploding gradients need ||W_hh||_2 > 1 (Pascanu et al., 2013).
     """
     weight = _recurrent_weight(net)
-    _check_scale(norm, "norm")
+    check_positive_number(norm, "norm")
     with torch.no_grad():
         weight.mul_(norm / torch.linalg.matrix_norm(weight, ord=2))
 
@@ -110,7 +105,7 @@ def set_spectral_radius(net: RecurrentNet, radius: float) -> None:
     bounded by the spectral norm instead, which is at least the radius (``set_spectral_norm``).
     """
     weight = _recurrent_weight(net)
-    _check_scale(radius, "radius")
+    check_positive_number(radius, "radius")
     with torch.no_grad():
         weight.mul_(radius / torch.linalg.eigvals(weight).abs().max())
 

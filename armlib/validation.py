@@ -10,6 +10,11 @@ def check_positive_int(value, name: str) -> None:
         raise ValueError(f"{name} must be a positive integer, got {value}")
 
 
+def check_positive_number(value, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+
+
 def check_data(x, shape: tuple[int, ...], num_vals: int, name: str = "x") -> None:
     """``x`` must be an integer tensor (B, *shape), B >= 1, with values in [0, num_vals)."""
     if not isinstance(x, torch.Tensor):
