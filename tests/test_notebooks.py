@@ -42,3 +42,23 @@ def test_no_notebook_downloads_anything(source):
     text = source.read_text()
     for word in ("urlopen", "requests.get", "urlretrieve", "download=True", "wget ", "curl "):
         assert word not in text, f"{source.name} mentions {word!r}: chapters must not download"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_no_cell_records_when_it_ran(source):
+    cells = jupytext.read(source.with_suffix(".ipynb")).cells
+    stamped = [index for index, cell in enumerate(cells) if "execution" in cell.metadata]
+    assert not stamped, f"{source.name}: cells {stamped} carry execution timestamps; re-execute with book.py execute"
+
+
+def test_re_executing_keeps_the_ids_of_unchanged_cells(tmp_path):
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    from tools.execute_notebooks import keep_cell_ids
+
+    before = new_notebook(cells=[new_markdown_cell("# Title"), new_code_cell("x = 1"), new_code_cell("y = 2")])
+    jupytext.write(before, tmp_path / "chapter.ipynb")
+    after = new_notebook(cells=[new_markdown_cell("# Title"), new_code_cell("x = 1"), new_code_cell("y = 3")])
+    keep_cell_ids(after, tmp_path / "chapter.ipynb")
+    assert [cell.id for cell in after.cells[:2]] == [cell.id for cell in before.cells[:2]]
+    assert after.cells[2].id != before.cells[2].id  # a changed cell is a new cell

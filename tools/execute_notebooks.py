@@ -42,12 +42,28 @@ def exclusive(lock_path: Path):
         yield
 
 
+def keep_cell_ids(notebook, previous: Path) -> None:
+    """Give every cell the id its twin (same type, same source) had in the ``previous`` .ipynb, so
+    that re-executing a chapter changes only what the run changed; new cells keep their new ids."""
+    if not previous.exists():
+        return
+    ids = {}
+    for cell in jupytext.read(previous).cells:
+        ids.setdefault((cell.cell_type, cell.source), []).append(cell.id)
+    for cell in notebook.cells:
+        twins = ids.get((cell.cell_type, cell.source))
+        if twins:
+            cell.id = twins.pop(0)
+
+
 def execute(source: Path) -> float:
     notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = KERNELSPEC
     notebook.metadata["jupytext"] = PAIRING
+    keep_cell_ids(notebook, source.with_suffix(".ipynb"))
     start = time.perf_counter()
-    ExecutePreprocessor(timeout=1800, kernel_name=KERNELSPEC["name"]).preprocess(
+    # no per-cell timestamps in the committed notebook: a diff shows the reader's changes only
+    ExecutePreprocessor(timeout=1800, kernel_name=KERNELSPEC["name"], record_timing=False).preprocess(
         notebook, {"metadata": {"path": str(NOTEBOOKS)}})
     jupytext.write(notebook, source.with_suffix(".ipynb"))
     return time.perf_counter() - start
