@@ -11,7 +11,7 @@ from .colour import COLOUR_SHAPE, load_colour_digits
 from .completion import complete
 from .conv1d import CausalConv1d, DilatedConvNet, TomczakConvNet, input_dependence, receptive_field
 from .data import IMAGE_SHAPE, NUM_VALS, as_images, binarise, load_digits
-from .display import show_source
+from .display import show_figure, show_source
 from .gated_pixelcnn import GatedPixelCNN
 from .heads import Categorical
 from .logistic import (DiscretizedLogistic, LogisticMixtureHead, discretized_logistic_log_prob,
@@ -30,7 +30,7 @@ from .train import History, TrainingDiverged, fit
 __all__ = [
     "ARM", "Categorical", "History", "IMAGE_SHAPE", "MODELS", "NUM_VALS", "NotAutoregressive", "Score",
     "TrainingDiverged", "as_images", "binarise", "bits_per_dim", "check_autoregressive", "evaluate", "fit",
-    "load_digits", "machine", "register", "seed_everything", "setup", "show_source", "total_probability", "uniform_nats",
+    "load_digits", "machine", "register", "seed_everything", "setup", "show_figure", "show_source", "total_probability", "uniform_nats",
     "COLOUR_SHAPE", "DiscretizedLogistic", "LogisticMixtureHead", "discretized_logistic_log_prob",
     "discretized_logistic_mixture", "gated_pixelcnn_for_head", "load_colour_digits",
     "FiniteMemoryMLP", "RecurrentNet", "input_gradient_norms", "set_spectral_radius",

@@ -15,9 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
-from tqdm.auto import trange
-
 from .metrics import evaluate
+from .progress import EpochBar
 from .validation import check_data, check_labels, check_positive_int
 
 CHECKPOINT_FORMAT = "armlib.fit/2"
@@ -137,8 +136,8 @@ def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float
 
     elapsed = history.seconds[-1] if history.seconds else 0.0
     steps_per_epoch = math.ceil(len(x_train) / batch_size)
-    bar = trange(history.epochs, epochs, desc="epochs", disable=not progress, leave=True)
-    for epoch in bar:
+    bar = EpochBar(history.epochs, epochs, enabled=progress)
+    for epoch in range(history.epochs, epochs):
         if bad_epochs >= patience:
             break
         start = time.perf_counter()
@@ -173,13 +172,12 @@ def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float
             best_state, bad_epochs = _clone_state(model), 0
         else:
             bad_epochs += 1
-        bar.set_postfix(train=f"{history.train_nll[-1]:.2f}", val=f"{val_nll:.2f}",
-                        best=f"{history.best_val:.2f}")
+        bar.update(train=f"{history.train_nll[-1]:.2f}", val=f"{val_nll:.2f}", best=f"{history.best_val:.2f}")
         if checkpoint is not None:
             save_checkpoint(checkpoint, model=model.state_dict(), optimiser=optimiser.state_dict(),
                             history=asdict(history), best_state=best_state, bad_epochs=bad_epochs,
                             settings=settings, rng={"torch": torch.get_rng_state(), "shuffle": shuffle.get_state()})
-    bar.close()
+    bar.finish(f"stopped early: no better validation NLL in {patience} epochs")
     model.load_state_dict(best_state)
     return history
 

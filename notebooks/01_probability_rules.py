@@ -85,8 +85,7 @@ generator = torch.Generator().manual_seed(0)
 # %% [markdown]
 # All 1797 digits, every pixel: how often each grey level occurs.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 splits = {split: armlib.load_digits(split) for split in ("train", "val", "test")}
 print(", ".join(f"{split}: {tuple(x.shape)}" for split, x in splits.items()))
 levels, counts = torch.cat(list(splits.values())).unique(return_counts=True)
@@ -114,8 +113,7 @@ assert levels.tolist() == list(range(armlib.NUM_VALS)) and armlib.NUM_VALS == 17
 # %%
 armlib.show_source(random_joint)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 joint = random_joint(SMALL_VARS, SMALL_VALS, generator=generator)
 print(f"shape {tuple(joint.shape)}: {joint.numel()} configurations")
 print(f"sum over all configurations: {joint.sum().item():.12f}")
@@ -137,8 +135,7 @@ assert abs(joint.sum().item() - 1) < ROUNDING and (joint > 0).all()
 # %%
 armlib.show_source(marginal)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 for variable in range(SMALL_VARS):
     p = marginal(joint, [variable])
     print(f"p(x_{variable + 1}) = {[round(v, 4) for v in p.tolist()]}   sums to {p.sum().item():.12f}")
@@ -163,8 +160,7 @@ assert all(abs(marginal(joint, [v]).sum().item() - 1) < ROUNDING for v in range(
 # %%
 armlib.show_source(conditional)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 p_x2_given_x1 = conditional(joint, 1, [0])       # axes: x_1, then x_2
 p_x1_given_x2 = conditional(joint, 0, [1])       # axes: x_2, then x_1
 one_way = p_x2_given_x1 * marginal(joint, [0])[:, None]           # p(x_2 | x_1) p(x_1), axes (x_1, x_2)
@@ -222,8 +218,7 @@ armlib.show_source(chain_rule)
 # %%
 armlib.show_source(joint_from_chain)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 for order in ORDERS:
     factors = chain_rule(joint, order)
     names = [f"x_{v + 1}" for v in order]
@@ -257,8 +252,7 @@ for order in ORDERS:
 # the pixels before it. For one configuration of the small joint, both orders give different
 # terms but the same total:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 x = (2, 0, 3)  # x_1 = 2, x_2 = 0, x_3 = 3
 print(f"ln p(x) for x = {x}: {joint[x].log().item():.4f}")
 for order in ORDERS:
@@ -295,8 +289,7 @@ armlib.show_source(conditional_tables_params)
 # %%
 armlib.show_source(mlp_params)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 counts = {
     "full table": lambda D: full_table_params(D, armlib.NUM_VALS),
     "D conditional tables": lambda D: conditional_tables_params(D, armlib.NUM_VALS),
@@ -396,8 +389,7 @@ plt.show()
 # $p(x_d \mid \mathbf{x}_{<d})$ for this digit would be the histogram of $x_d$ over the training images
 # whose first $d - 1$ pixels equal this digit's. Count how many there are:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 sharing = {d: int((train[:, :d - 1] == digit[:d - 1]).all(dim=1).sum()) for d in range(1, 13)}
 print(f"training images (of {len(train)}) whose x_<d equals this digit's:")
 for d, count in sharing.items():
@@ -429,8 +421,7 @@ assert sharing[1] == len(train) and sharing[12] == 1
 # compared with every other. The uniform model is its bottom rung; every model in the following
 # chapters must score below it.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 test = armlib.load_digits("test")
 uniform_terms = torch.full(test.shape, -math.log(armlib.NUM_VALS), dtype=torch.float64)  # ln p(x_d | x_<d)
 uniform_nll = -uniform_terms.sum(dim=1).mean().item()   # chain rule: sum over d, then average over images

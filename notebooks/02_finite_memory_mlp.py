@@ -111,8 +111,7 @@ armlib.show_source(FiniteMemoryMLP)
 # position 3 on the window slides along the row, then wraps to the start of the next row, where
 # the "previous pixels" are the end of the row above, not its neighbours.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 digit = x_test[DIGIT_INDEX:DIGIT_INDEX + 1]
 windows = FiniteMemoryMLP(armlib.NUM_VALS, WINDOW).context(digit)[0]
 print(f"PAD_VALUE = {PAD_VALUE}")
@@ -124,8 +123,7 @@ for d in (1, 2, 3, 4, 9, 10):
 # The whole model is small: $2M + M$ weights and biases in, $17M + 17$ out, and the same weights
 # serve all 64 positions.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 memory_model = finite_memory_mlp(window=WINDOW, hidden=HIDDEN)
 print(memory_model)
 print(f"parameters: {sum(p.numel() for p in memory_model.parameters()):,}")
@@ -150,8 +148,7 @@ print(f"parameters: {sum(p.numel() for p in memory_model.parameters()):,}")
 # The cell below computes $\ln p(\mathbf{x})$ of four test digits all three ways, with the untrained
 # model.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 x = x_test[:4]
 with torch.no_grad():
     logits = memory_model.net(x)                                   # (B, 17, 64): a score per value l and position d
@@ -288,8 +285,7 @@ assert (frequency - theta).abs().max() < 0.006
 # the draws as the next guess, and repeats until every pixel is fixed. Here it is on our model,
 # beside the plain loop:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 memory_samples = memory_model.sample(NUM_SAMPLES, generator=torch.Generator().manual_seed(0))
 noise = memory_model.noise(NUM_SAMPLES, generator=torch.Generator().manual_seed(0))
 print(f"noise for {NUM_SAMPLES} digits, drawn up front: shape {tuple(noise.shape)}")

@@ -104,8 +104,7 @@ armlib.show_source(RecurrentNet)
 # memory is unbounded: changing $x_1$ changes the prediction at every later position, the last one
 # included, while the two-pixel MLP of chapter 02 feels it at positions 2 and 3 only.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 probe = RecurrentNet(armlib.NUM_VALS, hidden=8).double().eval()
 digit = x_test[:1]
 shifted = torch.nn.functional.pad(digit[:, :-1], (1, 0), value=probe.start)
@@ -121,8 +120,7 @@ with torch.no_grad():
         moved = ((net(changed) != net(digit)).any(1)[0].nonzero().flatten() + 1).tolist()
         print(f"{name:12s}: changing x_1 moves theta_d at {len(moved)} positions, d = {moved[0]} ... {moved[-1]}")
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 model = armlib.MODELS["rnn"](hidden=HIDDEN, embedding_dim=EMBEDDING_DIM)
 print(model)
 print(f"parameters: {sum(p.numel() for p in model.parameters()):,}")

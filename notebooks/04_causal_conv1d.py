@@ -107,8 +107,7 @@ armlib.show_source(CausalConv1d)
 # $0 + 0 + 1$, because its window hangs over the left edge into the padding; option A's first output
 # is $0$, the sum of padding alone: the first pixel of a digit is predicted from nothing.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 toy_input = torch.arange(1.0, TOY_LENGTH + 1).reshape(1, 1, TOY_LENGTH)
 print("input    ", toy_input.flatten().int().tolist())
 window_sums, ones_layers = {}, {}
@@ -138,8 +137,7 @@ assert window_sums == {"B": [1, 3, 6, 9, 12, 15, 18, 21], "A": [0, 1, 3, 6, 9, 1
 # for dilation 1, the only dilation his network uses. "Tomczak's companion code" below means the
 # current version.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def as_printed(layer: CausalConv1d, x: torch.Tensor) -> torch.Tensor:
     """What the forward of the listing printed in Tomczak (2022) computes: the convolution with no
     padding at all, then, for option A, the last output dropped."""
@@ -171,8 +169,7 @@ armlib.show_source(input_dependence)
 # Three small layers, kernel size 3, on a sequence of 8: option B, option A, and option A with
 # dilation 2. Rows are outputs $d$, columns inputs $j$ (both counted from 0).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 toy_layers = {"option B": CausalConv1d(1, 1, TOY_KERNEL, option="B"),
               "option A": CausalConv1d(1, 1, TOY_KERNEL, option="A"),
               "option A, dilation 2": CausalConv1d(1, 1, TOY_KERNEL, dilation=2, option="A")}
@@ -234,8 +231,7 @@ armlib.show_source(receptive_field)
 # inputs" that Tomczak (2022) counts for the stack of his Fig. 3 (kernel 2, an option-A layer,
 # then dilations 2 and 3): $1 + 1 + 2 + 3 = 7$.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def stack_of(net):
     """Kernel sizes and dilations of a network's causal convolutions, input to output."""
     layers = [m for m in net.modules() if isinstance(m, CausalConv1d)]
@@ -360,8 +356,7 @@ print(f"{sum(p.numel() for p in tomczak_model.parameters()):,} parameters")
 # The digits have 17 grey levels, 0 to 16, and his companion code sets `num_vals = 17`; the book
 # follows the data and the code.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 levels = torch.unique(torch.cat([train, val, test]))
 print(f"grey levels in the digits: {levels.tolist()} ({len(levels)} values)")
 print(f"output channels of Tomczak's network: {tomczak_model.net.layers[-1].out_channels}")
@@ -374,8 +369,7 @@ assert len(levels) == armlib.NUM_VALS == tomczak_model.net.layers[-1].out_channe
 # pixels they should predict. With the padding, as in his companion code and in `CausalConv1d`,
 # all 64 come out.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 with torch.no_grad():
     h = test[:1].float().unsqueeze(1)  # one digit, (1, 1, 64): the raw values as one channel
     for module in tomczak_model.net.layers:

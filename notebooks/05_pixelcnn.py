@@ -92,8 +92,7 @@ print(x_train.shape, x_val.shape, x_test.shape)
 # %%
 armlib.show_source(causal_mask)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 print("type A:\n", causal_mask(3, "A").int().numpy())
 print("type B:\n", causal_mask(3, "B").int().numpy())
 print("type A, 5x5:\n", causal_mask(FIRST_KERNEL, "A").int().numpy())
@@ -115,8 +114,7 @@ print("type A, 5x5:\n", causal_mask(FIRST_KERNEL, "A").int().numpy())
 # %%
 armlib.show_source(MaskedConv2d)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 image = torch.tensor([[0, 1, 1, 1, 0],
                       [0, 0, 0, 1, 0],
                       [0, 0, 1, 0, 0],
@@ -203,8 +201,7 @@ armlib.show_source(PixelCNN)
 # causality check of chapter 04 changes every one of the 64 pixels in turn and confirms that no
 # earlier conditional moves:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 model = armlib.MODELS["pixelcnn"](channels=CHANNELS, layers=LAYERS, first_kernel_size=FIRST_KERNEL,
                                   dropout=DROPOUT)
 armlib.check_autoregressive(model)
@@ -316,8 +313,7 @@ print(f"difference (2-D minus 1-D): {score.nats - dilated['test_nats']:+.2f} nat
 # %%
 armlib.show_source(position_gradient)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 stack = nn.Sequential(unit_kernel("A"), *[unit_kernel("B") for _ in range(DEPTH - 1)]).double()
 canvas = torch.zeros(1, 1, CANVAS, CANVAS, dtype=torch.float64)
 stack_gradient = position_gradient(stack, canvas, TARGET)
@@ -360,8 +356,7 @@ armlib.show_source(blind_spot)
 # the earlier pixels more than 8 rows up or 8 columns aside, which the small canvas did not have,
 # are out of reach:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 middle = LARGE_CANVAS // 2
 large_gradient = position_gradient(stack, torch.zeros(1, 1, LARGE_CANVAS, LARGE_CANVAS, dtype=torch.float64),
                                    (middle, middle))
@@ -501,8 +496,7 @@ Markdown("\n".join(table))
 # reach. The PixelCNN's blind spot is the 15-pixel wedge of section 6 from width 16 on; on the 8x8
 # digits the border leaves 1 pixel of it.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 print("blind-spot pixels at widths", WIDTHS)
 print("  1-D network:", [one_d[width]["blind"] for width in WIDTHS])
 print("  PixelCNN:   ", [two_d[width]["blind"] for width in WIDTHS])
@@ -539,8 +533,7 @@ for width in WIDTHS:
     table.append(f"| {width} | {blocks_a} | {params_a:,} | {blocks_w} | {params_w:,} | {found_w['read']} |")
 Markdown("\n".join(table))
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 per_block = {params_b - params_a for (_, params_a, _), (_, params_b, _) in
              itertools.pairwise(for_above[width] for width in WIDTHS)}
 print(f"parameters per doubling block: {', '.join(f'{p:,}' for p in sorted(per_block))}")

@@ -102,8 +102,7 @@ armlib.show_source(HorizontalConv)
 # although a pixel above it in its column does (a hole in the field), `-` an earlier pixel beyond
 # the field's edge, `.` a later pixel that does not reach it:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 torch.manual_seed(0)
 small = torch.rand(1, 1, 5, 5, dtype=torch.float64)
 for name, conv in [("vertical, first block (shifted)", VerticalConv(1, 1, 3, shift=True)),
@@ -176,8 +175,7 @@ armlib.show_source(GatedPixelCNN)
 # with respect to the input, for an untrained PixelCNN and an untrained gated PixelCNN of the same
 # depth (random weights are enough: the question is which paths exist, not what they have learned).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 torch.manual_seed(0)
 canvas = torch.rand(1, 1, CANVAS, CANVAS, dtype=torch.float64)
 pixelcnn_net = PixelCNN(channels=16, layers=BLOCKS - 1, first_kernel_size=3).double()
@@ -219,8 +217,7 @@ print(f"8x8 canvas, {BLOCKS} gated blocks: every position is reached by every ea
 # `"gated_pixelcnn"` from the registry, 8 blocks of 32 features per stack. Like every model in the
 # book it passes the causality check over all 64 positions before it is trained:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 model = armlib.MODELS["gated_pixelcnn"](channels=CHANNELS, blocks=BLOCKS, dropout=DROPOUT)
 armlib.check_autoregressive(model)
 print("causal over all 64 positions")

@@ -102,8 +102,7 @@ assert abs(score.nats - recorded["test_nats"]) <= 0.006, "these should be chapte
 # *exactly* the unconditional model, for every label. `load_state_dict(..., strict=False)` reports
 # the class biases as the only weights it did not find:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def count(net: torch.nn.Module) -> int:
     """The number of parameters of ``net``."""
     return sum(p.numel() for p in net.parameters())

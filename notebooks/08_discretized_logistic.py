@@ -125,8 +125,7 @@ plt.show()
 # or full ink (16), as chapter 09 counts. The printout gives the sums and the two edge bins of the
 # three:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 for mean, scale in SHAPES:
     p = log_probs(mean, scale).exp()
     print(f"mean {mean:+.1f}, scale {scale:.2f}: sum over 17 levels = {p.sum().item():.12f}, "
@@ -161,8 +160,7 @@ armlib.show_source(discretized_logistic_log_prob)
 # (centre 0, edges $\pm 1/16$) and compare the two ways with the exact value, computed with 50
 # significant digits by Python's `decimal` module.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def exact_log_mass(upper: float, lower: float) -> float:
     """log(sigma(upper) - sigma(lower)) to 50 significant digits."""
     decimal.getcontext().prec = 50
@@ -193,8 +191,7 @@ for mean in [-0.5, -1.5, -2.0, -2.3, -2.5, -4.0]:
 # distribution sum from 1, and whether any log-probability or gradient is `nan` or infinite.
 # (The unit tests check the same at random points, by hypothesis.)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 means = torch.cat([torch.linspace(-5, 5, 101, dtype=f64), torch.tensor([-1e3, 1e3], dtype=f64)])
 log_scales = torch.linspace(-10, 5, 61, dtype=f64)
 for num_vals in (2, 17, 256):
@@ -264,8 +261,7 @@ armlib.show_source(LogisticMixtureHead.sample)
 # the levels should match $P(x)$ up to sampling noise: a frequency estimated from $N$ draws has a
 # standard error of $\sqrt{P(1 - P)/N}$, at most 0.0010 here (for level 1, the likeliest).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 head = LogisticMixtureHead(NUM_VALS, num_components=len(logits))
 params = torch.cat([logits, means, scales.log()]).reshape(1, -1, 1).expand(NUM_DRAWS, -1, 1)  # (N, 3K, 1)
 draws = head.sample(params, head.noise((NUM_DRAWS, 1, 1), torch.Generator().manual_seed(0), f64))
@@ -314,8 +310,7 @@ plt.show()
 # log-scales and three coefficients that couple the channels (chapter 09 explains them): $10K$
 # numbers.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 print("outputs per pixel   levels   categorical   mixture K=5   mixture K=10")
 for channels in (1, 3):
     for num_vals in (17, 256):
@@ -333,8 +328,7 @@ for channels in (1, 3):
 # a perfect model of it would score, at each depth, and the mass of the two edge bins, $P(0)$ and
 # $P(V-1)$:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 print("bits  levels  entropy [nats]  entropy [bits]  mass in the edge bins = P(0) + P(V-1)")
 for bits in BIT_DEPTHS:
     p = log_probs(DEPTH_MEAN, DEPTH_SCALE, 2**bits).exp()

@@ -85,8 +85,7 @@ mixture_model = armlib.MODELS["gated_pixelcnn_logistic_mixture"](num_components=
 # $3K = 15$ mixture parameters, almost the same size for the digits (chapter 08 counted how the two
 # grow with the bit depth and the channels). Every other weight tensor starts equal:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def output_layer_params(model):
     return sum(p.numel() for p in model.net.to_logits.parameters())
 
@@ -345,8 +344,7 @@ for head, values in THREE_SEEDS.items():
 # 17 logits on its own. That would matter most for levels that are rarely seen. How rare are they?
 # The share of each level among the training pixels:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 share = torch.bincount(x_train.flatten(), minlength=NUM_VALS) / x_train.numel()
 print(f"{x_train.numel():,} training pixels")
 print("level  " + " ".join(f"{v:5d}" for v in levels.tolist()))
@@ -423,8 +421,7 @@ plt.show()
 # times 3 channels in the order above: changing the blue value of a pixel must not move the red or
 # green term of that pixel, nor anything earlier.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 torch.manual_seed(0)
 colour_model = armlib.MODELS["gated_pixelcnn_logistic_mixture_colour"](num_components=NUM_COMPONENTS, **network)
 armlib.check_autoregressive(colour_model)

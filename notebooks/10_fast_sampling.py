@@ -95,8 +95,7 @@ armlib.show_source(armlib.ARM.sample_from_noise)
 # from zeros that are not the sample yet. So $D$ passes do $D^2$ positions' work for $D$ useful
 # ones, and the cost of a sample grows like $D^2$ for a network whose pass costs $O(D)$.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 model = armlib.MODELS["causal_conv1d"]()
 calls = []
 hook = model.net.register_forward_hook(lambda net, inputs, output: calls.append(output.shape[-1]))
@@ -187,8 +186,7 @@ armlib.show_source(ConvQueue)
 # Stepping the queue along a random sequence must reproduce the full convolution exactly, position
 # by position (in float64, so that only a real difference could show):
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 torch.manual_seed(0)
 layer = CausalConv1d(3, 5, DRAWN_LAYER["kernel_size"], DRAWN_LAYER["dilation"]).double()
 h = torch.randn(2, 3, DRAWN_LAYER["length"], dtype=torch.float64)
@@ -263,8 +261,7 @@ armlib.show_source(GatedPixelCNNSteps.__call__)
 # add the same numbers in different orders, and a draw flips only when two candidate values tie to
 # within the rounding error; in float64 that is vanishingly unlikely, though not impossible.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 width = max(map(len, armlib.MODELS))
 for name, build in armlib.MODELS.items():
     model = build().double()

@@ -51,14 +51,15 @@ def test_no_cell_records_when_it_ran(source):
     assert not stamped, f"{source.name}: cells {stamped} carry execution timestamps; re-execute with book.py execute"
 
 
-def test_re_executing_keeps_the_ids_of_unchanged_cells(tmp_path):
+def test_re_executing_keeps_the_ids_of_unchanged_and_edited_cells(tmp_path):
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     from tools.execute_notebooks import keep_cell_ids
 
     before = new_notebook(cells=[new_markdown_cell("# Title"), new_code_cell("x = 1"), new_code_cell("y = 2")])
     jupytext.write(before, tmp_path / "chapter.ipynb")
-    after = new_notebook(cells=[new_markdown_cell("# Title"), new_code_cell("x = 1"), new_code_cell("y = 3")])
+    after = new_notebook(cells=[new_markdown_cell("# Title"), new_code_cell("x = 1"), new_code_cell("y = 3"),
+                                new_code_cell("z = 4")])
     keep_cell_ids(after, tmp_path / "chapter.ipynb")
-    assert [cell.id for cell in after.cells[:2]] == [cell.id for cell in before.cells[:2]]
-    assert after.cells[2].id != before.cells[2].id  # a changed cell is a new cell
+    assert [cell.id for cell in after.cells[:3]] == [cell.id for cell in before.cells]  # y = 2 edited in place
+    assert after.cells[3].id not in {cell.id for cell in before.cells}  # an inserted cell is a new cell

@@ -32,7 +32,7 @@ def test_setup_refuses_zero_threads():
 
 def test_show_source_displays_the_library_code():
     code = armlib.show_source(armlib.load_digits)
-    assert "def load_digits(split" in code.data
+    assert "def load_digits(split" in code.source
     with pytest.raises(TypeError, match="function, class or method"):
         armlib.show_source(3)
 

@@ -39,6 +39,36 @@ def test_early_stopping_waits_patience_epochs_after_the_best():
     assert history.epochs - history.best_epoch == 2
 
 
+def test_a_run_stopped_early_ends_on_a_full_progress_bar_that_says_why(capsys):
+    history = armlib.fit(toy_arm(), TRAIN, VAL, **{**SETTINGS, "lr": 2.0, "epochs": 50, "patience": 2,
+                                                   "progress": True})
+    last = capsys.readouterr().err.rsplit("\r", 1)[-1]
+    assert "100%" in last and f" {history.epochs}/{history.epochs} " in last
+    assert "stopped early: no better validation NLL in 2 epochs" in last
+
+
+def test_a_notebook_bar_is_one_text_output_that_each_update_replaces(monkeypatch):
+    from armlib import progress
+
+    shown = []
+
+    class Handle:
+        def update(self, bundle, raw):
+            shown[-1] = bundle["text/plain"]
+
+    def display(bundle, raw, display_id):
+        shown.append(bundle["text/plain"])
+        return Handle()
+
+    monkeypatch.setattr("IPython.display.display", display)
+    monkeypatch.setattr(progress, "_in_notebook", lambda: True)
+    bar = progress.EpochBar(0, 10)
+    for _ in range(3):
+        bar.update(val="1.00")
+    bar.finish("stopped early")
+    assert len(shown) == 1 and "100%" in shown[0] and " 3/3 " in shown[0] and "stopped early" in shown[0]
+
+
 def test_same_seed_same_run_bit_for_bit():
     first, second = toy_arm(seed=1), toy_arm(seed=1)
     h1 = armlib.fit(first, TRAIN, VAL, **SETTINGS)

@@ -8,6 +8,7 @@ working directory is notebooks/, and written to the .ipynb beside it with its ou
 execution runs at a time on a machine (a lock file), so timings printed in a chapter are not
 disturbed by another chapter running beside it.
 """
+import difflib
 import sys
 import time
 from contextlib import contextmanager
@@ -43,17 +44,20 @@ def exclusive(lock_path: Path):
 
 
 def keep_cell_ids(notebook, previous: Path) -> None:
-    """Give every cell the id its twin (same type, same source) had in the ``previous`` .ipynb, so
-    that re-executing a chapter changes only what the run changed; new cells keep their new ids."""
+    """Give every cell the id its twin had in the ``previous`` .ipynb, so that re-executing a chapter
+    changes only what the run changed. Twins are found by aligning the two lists of cells (type and
+    source): unchanged cells keep their ids, and so do edited cells (paired in order within a run of
+    changed cells); cells beyond the old run's length are new and keep their new ids."""
     if not previous.exists():
         return
-    ids = {}
-    for cell in jupytext.read(previous).cells:
-        ids.setdefault((cell.cell_type, cell.source), []).append(cell.id)
-    for cell in notebook.cells:
-        twins = ids.get((cell.cell_type, cell.source))
-        if twins:
-            cell.id = twins.pop(0)
+    old = jupytext.read(previous).cells
+    key = lambda cell: (cell.cell_type, cell.source)
+    matcher = difflib.SequenceMatcher(None, [key(c) for c in old], [key(c) for c in notebook.cells], autojunk=False)
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if tag in ("equal", "replace"):
+            for before, after in zip(old[old_start:old_end], notebook.cells[new_start:new_end]):
+                if before.cell_type == after.cell_type:
+                    after.id = before.id
 
 
 def execute(source: Path) -> float:
