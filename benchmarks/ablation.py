@@ -61,7 +61,7 @@ import torch
 
 import armlib
 
-from heads import NETWORK, RECIPE, print_table
+from heads import NETWORK, RECIPE, print_table, settings
 
 CURVES = Path(__file__).resolve().parents[1] / "results" / "ablation" / "learning_curves.json"
 CHAPTER_05_RECIPE = {"epochs": 40, "batch_size": 64, "lr": 3e-3, "lr_schedule": "constant", "weight_decay": 0.0,
@@ -172,7 +172,7 @@ def main() -> None:
 
     print(f"Machine: {armlib.machine(f'{args.jobs} runs at a time, one torch thread each')}.")
     print(f"{len(runs)} runs took {(perf_counter() - start) / 60:.1f} minutes. Starting point, chapter 06: "
-          f"network {VARIANTS['chapter 06'].network}, recipe {recipe('chapter 06', args.epochs)}.")
+          f"network: {settings(VARIANTS['chapter 06'].network)}; recipe: {settings(recipe('chapter 06', args.epochs))}.")
     print()
     print_table("Best validation NLL (350 images)", {(r.variant, r.seed): r.best_val_nats for r in results},
                 variants, args.seeds)

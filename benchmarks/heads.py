@@ -79,6 +79,11 @@ def train_and_test(head: str, seed: int, epochs: int) -> Run:
     return Run(head, seed, armlib.evaluate(model, x_test).nats, history.best_val, history.seconds[-1], history.epochs)
 
 
+def settings(values: dict) -> str:
+    """Hyper-parameters as the printout names them: ``channels 32, blocks 8, dropout 0.2``."""
+    return ", ".join(f"{name} {value}" for name, value in values.items())
+
+
 def print_table(title: str, values: dict[tuple[str, int], float], heads: list[str], seeds: int) -> None:
     print(f"{title}:")
     print()
@@ -109,7 +114,7 @@ def main() -> None:
         results = list(pool.map(train_and_test, *zip(*runs), [args.epochs] * len(runs)))
 
     print(f"Machine: {armlib.machine(f'{args.jobs} runs at a time, one torch thread each')}.")
-    print(f"Network {NETWORK}, K = {NUM_COMPONENTS}; recipe {dict(RECIPE, epochs=args.epochs)}; "
+    print(f"Network: {settings(NETWORK)}, K = {NUM_COMPONENTS}. Recipe: {settings(dict(RECIPE, epochs=args.epochs))}. "
           f"{len(runs)} runs took {(perf_counter() - start) / 60:.1f} minutes, "
           f"{statistics.mean(run.seconds for run in results):.0f} s of training each on average.")
     print()

@@ -1,4 +1,5 @@
 """The benchmark scripts still run: smoke runs on tiny settings (the README quotes full runs)."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ def test_heads_benchmark_trains_every_head_on_every_seed():
     done = subprocess.run([sys.executable, str(BENCHMARKS / "heads.py"), "--seeds", "1", "--epochs", "1", "--jobs", "1"],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
+    assert "Network: channels 32, blocks 8, dropout 0.2, K = 5. Recipe: epochs 1, batch_size 16," in done.stdout
     table_lines = [line for line in done.stdout.splitlines() if line.startswith("|")]
     assert len(table_lines) == 8, done.stdout  # validation, then test: header, rule, seed 0, mean
     uniform = armlib.uniform_nats(64, armlib.NUM_VALS)
@@ -29,3 +31,15 @@ def test_heads_benchmark_trains_only_the_heads_asked_for():
     assert done.returncode == 0, done.stderr
     headers = [line for line in done.stdout.splitlines() if line.startswith("| seed")]
     assert headers == ["| seed | categorical | mixture, spread start |"] * 2  # in the benchmark's order
+
+
+def test_sampling_benchmark_prints_the_short_table_and_writes_every_row(tmp_path):
+    command = ["--epochs", "0", "--batch-sizes", "1", "4", "--large-batch-sizes", "--repeats", "1"]  # random weights
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "sampling.py"), *command], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "ARMLIB_RESULTS_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    short = [line.split(" | ") for line in done.stdout.splitlines() if line.startswith("| ") and "---" not in line]
+    assert short[0] == ["| model", "D", "batch", "cached speed-up", "predictive speed-up", "identical |"]
+    assert [(row[1], row[2], row[-1]) for row in short[1:]] == [("64", "1", "yes |")] * 3  # batch 4 not in it
+    full = (tmp_path / "sampling.md").read_text()
+    assert full.count("| yes |") == 6  # batches 1 and 4, three models
