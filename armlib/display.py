@@ -15,7 +15,7 @@ from pathlib import Path
 from IPython.display import Markdown, display
 
 PACKAGE = Path(__file__).resolve().parent
-FIGURE_NUMBER = re.compile(r"\d+\.\d+")
+FIGURE_NUMBER = re.compile(r"S?\d+\.\d+")  # "4.2": chapter 4's second figure; "S4.2": its solutions' second
 FIGURE_DPI = 200  # pixels per inch of the PNG; shown at half that size, so every figure stays crisp
 
 
@@ -87,7 +87,8 @@ def show_figure(number: str, caption: str, fig=None) -> None:
     import matplotlib.pyplot as plt
 
     if not FIGURE_NUMBER.fullmatch(number):
-        raise ValueError(f"a figure number is chapter.figure, like '4.2'; got {number!r}")
+        raise ValueError(f"a figure number is chapter.figure, like '4.2' (or 'S4.2' in chapter 4's solutions); "
+                         f"got {number!r}")
     if not caption.strip():
         raise ValueError("every figure needs a one-line caption")
     fig = plt.gcf() if fig is None else fig

@@ -12,10 +12,10 @@ import pytest
 from armlib.display import _png_size, show_source
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-CHAPTERS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+CHAPTERS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) + sorted(NOTEBOOKS.glob("solutions/[0-9][0-9]_*.ipynb"))
 FENCED_PYTHON = re.compile(r"^(`{3,})python\n(.*?)^\1$", re.S | re.M)
 PROGRESS = re.compile(r"(\d+)%\|.*?\| (\d+)/(\d+)")
-CAPTION = re.compile(r"\*\*Figure (\d+)\.(\d+)\.\*\* \S")
+CAPTION = re.compile(r"\*\*Figure (S?\d+)\.(\d+)\.\*\* \S")
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
@@ -71,7 +71,7 @@ def test_every_progress_bar_is_finished_and_plain_text(path):
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_every_figure_is_crisp_numbered_and_captioned(path):
-    chapter = int(path.stem[:2])
+    chapter = ("S" if path.parent.name == "solutions" else "") + str(int(path.stem[:2]))
     numbers = []
     for cell in code_cells(path):
         for index, output in enumerate(cell.outputs):
@@ -84,7 +84,7 @@ def test_every_figure_is_crisp_numbered_and_captioned(path):
             following = cell.outputs[index + 1] if index + 1 < len(cell.outputs) else {}
             caption = CAPTION.match(following.get("data", {}).get("text/markdown", ""))
             assert caption, f"{path.name}: a figure without a caption under it (use armlib.show_figure)"
-            numbers.append((int(caption[1]), int(caption[2])))
+            numbers.append((caption[1], int(caption[2])))
     assert numbers == [(chapter, k) for k in range(1, len(numbers) + 1)], f"{path.name}: figures numbered {numbers}"
 
 

@@ -6,7 +6,7 @@ import jupytext
 import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py")) + sorted(NOTEBOOKS.glob("solutions/[0-9][0-9]_*.py"))
 
 
 def cells(notebook):
@@ -18,13 +18,14 @@ def test_there_are_chapters():
 
 
 def test_every_notebook_has_its_source_and_every_source_its_notebook():
-    assert {p.stem for p in NOTEBOOKS.glob("*.ipynb")} == {p.stem for p in SOURCES}
+    notebooks = [*NOTEBOOKS.glob("*.ipynb"), *NOTEBOOKS.glob("solutions/*.ipynb")]
+    assert {p.with_suffix("") for p in notebooks} == {p.with_suffix("") for p in SOURCES}
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_pair_holds_the_same_cells(source):
     py, ipynb = jupytext.read(source), jupytext.read(source.with_suffix(".ipynb"))
-    assert cells(ipynb) == cells(py), f"{source.name} and its .ipynb differ: run `python3 book.py execute {source.stem[:2]}`"
+    assert cells(ipynb) == cells(py), f"{source.name} and its .ipynb differ: run `python3 book.py execute {source.stem}`"
     assert ipynb.metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent"
 
 

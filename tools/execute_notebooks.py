@@ -1,10 +1,11 @@
 """Re-execute chapters from their jupytext sources and write the paired .ipynb with fresh outputs.
 
-    python -m tools.execute_notebooks              every chapter, in order
+    python -m tools.execute_notebooks              every chapter, in order, then every solutions notebook
     python -m tools.execute_notebooks 04 05_pixel  chapters whose file name starts with these
+    python -m tools.execute_notebooks 04_causal_conv1d_solutions solutions notebooks (all: solutions)
 
 The .py file is the source of truth: it is read, executed top to bottom in a fresh kernel whose
-working directory is notebooks/, and written to the .ipynb beside it with its outputs. Only one
+working directory is its own folder, and written to the .ipynb beside it with its outputs. Only one
 execution runs at a time on a machine (a lock file), so timings printed in a chapter are not
 disturbed by another chapter running beside it.
 """
@@ -23,8 +24,17 @@ PAIRING = {"formats": "ipynb,py:percent"}
 
 
 def chapters(prefixes: list[str]) -> list[Path]:
-    sources = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
-    chosen = [path for path in sources if not prefixes or any(path.stem.startswith(p) for p in prefixes)]
+    """The notebooks named by ``prefixes`` (all of them when none is given): a prefix picks the
+    chapters whose names start with it; solutions notebooks (notebooks/solutions/) are picked by a
+    prefix that says "solutions" ("04_causal_conv1d_solutions", or "solutions" for all of them)."""
+    sources = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py")) + sorted((NOTEBOOKS / "solutions").glob("[0-9][0-9]_*.py"))
+
+    def picks(prefix: str, path: Path) -> bool:
+        if prefix == "solutions":
+            return path.parent.name == "solutions"
+        return path.stem.startswith(prefix) and ("solutions" in prefix) == (path.parent.name == "solutions")
+
+    chosen = [path for path in sources if not prefixes or any(picks(prefix, path) for prefix in prefixes)]
     if prefixes and not chosen:
         raise SystemExit(f"no chapter matches {prefixes}; chapters: {[p.stem for p in sources]}")
     return chosen
@@ -68,7 +78,7 @@ def execute(source: Path) -> float:
     start = time.perf_counter()
     # no per-cell timestamps in the committed notebook: a diff shows the reader's changes only
     ExecutePreprocessor(timeout=1800, kernel_name=KERNELSPEC["name"], record_timing=False).preprocess(
-        notebook, {"metadata": {"path": str(NOTEBOOKS)}})
+        notebook, {"metadata": {"path": str(source.parent)}})
     jupytext.write(notebook, source.with_suffix(".ipynb"))
     return time.perf_counter() - start
 
