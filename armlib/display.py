@@ -48,6 +48,7 @@ def show_source(obj, methods: tuple[str, ...] | list[str] | None = None) -> List
     shown); the others are named in a comment, so a chapter shows the maths it teaches and not the
     parts a later chapter explains. The listing is valid Python either way.
     """
+    obj = inspect.unwrap(obj)  # a decorated function (torch.no_grad) lives in its own file, not the decorator's
     try:
         source = textwrap.dedent(inspect.getsource(obj))
         path = Path(inspect.getsourcefile(obj)).resolve()

@@ -9,6 +9,8 @@ from pathlib import Path
 import jupytext
 import pytest
 
+import armlib
+
 from armlib.display import _png_size, show_source
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -41,6 +43,7 @@ def test_show_source_gives_valid_python_for_methods_and_selected_methods():
     assert "def forward(" in listing.source and "def __init__(" not in listing.source
     assert "# not shown here: __init__" in listing.source
     assert listing._repr_markdown_().count("```") == 2
+    assert "from `armlib/arm.py`" in show_source(armlib.ARM.sample_from_noise)._repr_markdown_()  # decorated
     with pytest.raises(ValueError, match="defines no method"):
         show_source(GatedPixelCNN, methods=["step"])
 
