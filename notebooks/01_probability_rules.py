@@ -65,6 +65,7 @@ from matplotlib.patches import Rectangle
 
 import armlib
 from armlib import ladder
+from armlib.display import table
 from armlib.probability import (chain_rule, conditional, conditional_tables_params, full_table_params,
                                 joint_from_chain, marginal, mlp_params, random_joint, separate_mlps_params)
 
@@ -89,9 +90,10 @@ generator = torch.Generator().manual_seed(0)
 splits = {split: armlib.load_digits(split) for split in ("train", "val", "test")}
 print(", ".join(f"{split}: {tuple(x.shape)}" for split, x in splits.items()))
 levels, counts = torch.cat(list(splits.values())).unique(return_counts=True)
-print(f"{len(levels)} grey levels, {levels.min().item()} to {levels.max().item()}; share of all pixels:")
-for level, count in zip(levels.tolist(), counts.tolist()):
-    print(f"  {level:2d}: {count:6,} pixels  {100 * count / counts.sum().item():5.1f}%")
+print(f"{len(levels)} grey levels, {levels.min().item()} to {levels.max().item()}")
+display(table(["grey level", "pixels", "share of all pixels"],
+              [[level, f"{count:,}", f"{100 * count / counts.sum().item():.1f}%"]
+               for level, count in zip(levels.tolist(), counts.tolist())]))
 assert levels.tolist() == list(range(armlib.NUM_VALS)) and armlib.NUM_VALS == 17
 
 # %% [markdown]
@@ -173,28 +175,26 @@ assert torch.allclose(other_way, p_x1_x2, rtol=0, atol=ROUNDING)
 assert torch.allclose(p_x2_given_x1.sum(dim=1), torch.ones(SMALL_VALS, dtype=torch.float64))
 
 # %% [markdown]
-# Figure 1 shows the same numbers as pictures. Left, the joint $p(x_1, x_2)$; middle, its row
+# Figure 1.1 shows the same numbers as pictures. Left, the joint $p(x_1, x_2)$; middle, its row
 # totals $p(x_1)$ (the sum rule); right, each row divided by its total, $p(x_2 \mid x_1)$ (the
 # product rule). Rows that were faint on the left are as dark as any other on the right: a
 # conditional forgets how probable its context was.
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.2), gridspec_kw={"width_ratios": [4, 1.4, 4]})
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), gridspec_kw={"width_ratios": [4, 1.4, 4]})
 panels = [(p_x1_x2, "$p(x_1, x_2)$", "$x_2$"), (marginal(joint, [0])[:, None], "$p(x_1)$", ""),
           (p_x2_given_x1, "$p(x_2 \\mid x_1)$", "$x_2$")]
-for ax, (table, title, xlabel) in zip(axes, panels):
-    image = ax.imshow(table.numpy(), cmap="Blues", vmin=0)
-    for (row, col), value in zip(torch.cartesian_prod(*map(torch.arange, table.shape)).tolist(), table.flatten()):
-        ax.text(col, row, f"{value:.3f}", ha="center", va="center", fontsize=8)
-    ax.set(title=title, xlabel=xlabel, ylabel="$x_1$", xticks=range(table.shape[1]) if xlabel else [],
+for ax, (grid, title, xlabel) in zip(axes, panels):
+    image = ax.imshow(grid.numpy(), cmap="Blues", vmin=0)
+    for (row, col), value in zip(torch.cartesian_prod(*map(torch.arange, grid.shape)).tolist(), grid.flatten()):
+        ax.text(col, row, f"{value:.3f}", ha="center", va="center")
+    ax.set(title=title, xlabel=xlabel, ylabel="$x_1$", xticks=range(grid.shape[1]) if xlabel else [],
            yticks=range(SMALL_VALS))
 plt.tight_layout()
-plt.show()
+armlib.show_figure("1.1", "The sum and product rules on the small joint: $p(x_1, x_2)$, its row totals "
+                   "$p(x_1)$, and each row divided by its total, $p(x_2 \\mid x_1)$.")
 
 # %% [markdown]
-# **Figure 1.** The sum and product rules on the small joint: $p(x_1, x_2)$, its row totals
-# $p(x_1)$, and each row divided by its total, $p(x_2 \mid x_1)$.
-#
 # ## 4. The chain rule
 #
 # Apply the product rule to $p(x_1, x_2, x_3)$, splitting off the last variable, then again to
@@ -219,17 +219,22 @@ armlib.show_source(chain_rule)
 armlib.show_source(joint_from_chain)
 
 # %% tags=["nbval-check-output"]
+rows = []
 for order in ORDERS:
     factors = chain_rule(joint, order)
     names = [f"x_{v + 1}" for v in order]
-    written = " ".join(f"p({names[d]}" + (f" | {', '.join(names[:d])})" if d else ")") for d in range(len(order)))
-    print(f"order {tuple(names)}: p(x) = {written}")
     for d, factor in enumerate(factors):
-        print(f"  factor {d + 1}: {factor.numel():3d} entries, {factor[..., 0].numel():2d} context(s), "
-              f"each summing to 1: {torch.allclose(factor.sum(dim=-1), torch.ones(factor.shape[:-1], dtype=torch.float64))}")
+        written = f"$p({names[d]}" + (f" \\mid {', '.join(names[:d])})$" if d else ")$")
+        sums_to_one = torch.allclose(factor.sum(dim=-1), torch.ones(factor.shape[:-1], dtype=torch.float64))
+        rows.append([f"$({', '.join(names)})$" if d == 0 else "", d + 1, written, factor.numel(),
+                     factor[..., 0].numel(), "yes" if sums_to_one else "no"])
+        assert sums_to_one
     rebuilt = joint_from_chain(factors, order)
-    print("  the product reproduces the joint:", torch.allclose(rebuilt, joint, rtol=0, atol=ROUNDING))
+    print(f"order ({', '.join(names)}): the product reproduces the joint:",
+          torch.allclose(rebuilt, joint, rtol=0, atol=ROUNDING))
     assert torch.allclose(rebuilt, joint, rtol=0, atol=ROUNDING)
+display(table(["order", "factor", "conditional", "entries", "contexts", "each context sums to 1"], rows,
+              align="lrlrrl"))
 
 # %% [markdown]
 # Up to float64 rounding the two products are the joint itself (the largest difference, printed
@@ -292,8 +297,8 @@ armlib.show_source(mlp_params)
 # %% tags=["nbval-check-output"]
 counts = {
     "full table": lambda D: full_table_params(D, armlib.NUM_VALS),
-    "D conditional tables": lambda D: conditional_tables_params(D, armlib.NUM_VALS),
-    "D separate MLPs": lambda D: separate_mlps_params(D, HIDDEN, armlib.NUM_VALS),
+    "$D$ conditional tables": lambda D: conditional_tables_params(D, armlib.NUM_VALS),
+    "$D$ separate MLPs": lambda D: separate_mlps_params(D, HIDDEN, armlib.NUM_VALS),
     "one shared MLP": lambda D: mlp_params(MEMORY, HIDDEN, armlib.NUM_VALS),
 }
 
@@ -302,34 +307,32 @@ def readable(count: int) -> str:
     return f"{count:,}" if count < 10**7 else f"{count:.3e}"
 
 
-print(f"{'D':>3} " + "".join(f"{name:>22}" for name in counts))
-for D in (1, 2, 4, 8, 16, 32, DIGIT_DIMS):
-    print(f"{D:>3} " + "".join(f"{readable(count(D)):>22}" for count in counts.values()))
+display(table(["$D$", *counts], [[D, *(readable(count(D)) for count in counts.values())]
+                                  for D in (1, 2, 4, 8, 16, 32, DIGIT_DIMS)], align="rrrrr"))
 assert all(full_table_params(D, armlib.NUM_VALS) == conditional_tables_params(D, armlib.NUM_VALS)
            for D in range(1, DIGIT_DIMS + 1))
 
 # %%
 dims = range(1, DIGIT_DIMS + 1)
-fig, ax = plt.subplots(figsize=(7, 4))
-styles = {"full table": dict(linewidth=5, alpha=0.35), "D conditional tables": dict(linestyle="--", color="black"),
-          "D separate MLPs": dict(), "one shared MLP": dict()}
+fig, ax = plt.subplots(figsize=(8, 4.5))
+styles = {"full table": dict(linewidth=5, alpha=0.35), "$D$ conditional tables": dict(linestyle="--", color="black"),
+          "$D$ separate MLPs": dict(), "one shared MLP": dict()}
+label_shift = {"$D$ conditional tables": 0, "$D$ separate MLPs": 7, "one shared MLP": -7}  # points, so labels don't overlap
 for name, count in counts.items():
     line, = ax.plot(dims, [float(count(D)) for D in dims], label=name, **styles[name])
     if name != "full table":  # label the value at D = 64 (the full table's equals the tables')
-        ax.annotate(readable(count(DIGIT_DIMS)), (DIGIT_DIMS, float(count(DIGIT_DIMS))), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=8, color=line.get_color())
-ax.set(yscale="log", xlabel="number of variables $D$", ylabel="parameters", xlim=(0, DIGIT_DIMS + 14),
+        ax.annotate(readable(count(DIGIT_DIMS)), (DIGIT_DIMS, float(count(DIGIT_DIMS))), xytext=(4, label_shift[name]),
+                    textcoords="offset points", va="center", color=line.get_color())
+ax.set(yscale="log", xlabel="number of variables $D$", ylabel="parameters", xlim=(0, DIGIT_DIMS + 18),
        title=f"Parameters to model $p(\\mathbf{{x}})$ over {armlib.NUM_VALS} values per variable")
 ax.axvline(DIGIT_DIMS, color="grey", linewidth=0.8, linestyle=":")
 ax.legend()
-plt.show()
+armlib.show_figure("1.2", "Parameters needed to model $p(\\mathbf{x})$ against the number of variables $D$ "
+                   "(log scale): free table entries for the tables, weights and biases for the networks.")
 
 # %% [markdown]
-# **Figure 2.** Parameters needed to model $p(\mathbf{x})$ against the number of variables $D$
-# (log scale): free table entries for the tables, weights and biases for the networks.
-#
-# On the log scale the tables are a straight line, 17 times more parameters for every variable
-# added: at $D = 64$, an $8 \times 8$ digit, they need $17^{64} - 1 \approx 5.6 \times 10^{78}$
+# On the log scale of Figure 1.2 the tables are a straight line, 17 times more parameters for every
+# variable added: at $D = 64$, an $8 \times 8$ digit, they need $17^{64} - 1 \approx 5.6 \times 10^{78}$
 # numbers, within two orders of magnitude of the roughly $10^{80}$ atoms usually quoted for the
 # observable universe; no training set could fill more than a
 # vanishing fraction of them. Separate networks are far cheaper (951,488 parameters
@@ -347,7 +350,7 @@ plt.show()
 #
 # A digit is flattened in raster order: $x_1$ is the top-left pixel, the first row is
 # $x_1, \ldots, x_8$, and $x_{64}$ is the bottom-right pixel. So the context $\mathbf{x}_{<d}$ of pixel
-# $d$ is every row above it and the pixels to its left in its own row. Figure 3 shows it for a
+# $d$ is every row above it and the pixels to its left in its own row. Figure 1.3 shows it for a
 # digit of the training split: grey levels are the context the model may look at, the red square
 # is $x_d$, the pixel whose distribution it must give, and the pale blue pixels are not yet known.
 # A model that "writes" a digit goes through these pictures in order, drawing each $x_d$ from
@@ -379,21 +382,19 @@ for ax, d in zip(axes[1:], CONTEXT_POSITIONS):
     draw_context(ax, digit, d)
     ax.set_title(f"$p(x_{{{d}}} \\mid \\mathbf{{x}}_{{<{d}}})$")
 plt.tight_layout()
-plt.show()
+armlib.show_figure("1.3", "One training digit, and the context $\\mathbf{x}_{<d}$ (grey levels) that "
+                   "$p(x_d \\mid \\mathbf{x}_{<d})$ reads for five positions $d$ ($x_d$ in red, later pixels "
+                   "pale blue).")
 
 # %% [markdown]
-# **Figure 3.** One training digit, and the context $\mathbf{x}_{<d}$ (grey levels) that
-# $p(x_d \mid \mathbf{x}_{<d})$ reads for five positions $d$ ($x_d$ in red, later pixels pale blue).
-#
 # Could we estimate a conditional by counting, the way we computed them from the small table?
 # $p(x_d \mid \mathbf{x}_{<d})$ for this digit would be the histogram of $x_d$ over the training images
 # whose first $d - 1$ pixels equal this digit's. Count how many there are:
 
 # %% tags=["nbval-check-output"]
 sharing = {d: int((train[:, :d - 1] == digit[:d - 1]).all(dim=1).sum()) for d in range(1, 13)}
-print(f"training images (of {len(train)}) whose x_<d equals this digit's:")
-for d, count in sharing.items():
-    print(f"  d = {d:2d}: {count:4d}")
+print(f"training images (of {len(train)}) whose x_<d equals this digit's, for d = 1 to {max(sharing)}:")
+display(table(["$d$", *sharing], [["images", *sharing.values()]], align="l" + "r" * len(sharing)))
 assert sharing[1] == len(train) and sharing[12] == 1
 
 # %% [markdown]
