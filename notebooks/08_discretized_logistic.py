@@ -34,8 +34,10 @@ import math
 
 import matplotlib.pyplot as plt
 import torch
+from IPython.display import display
 
 import armlib
+from armlib.display import table
 from armlib.logistic import LogisticMixtureHead, bin_centres, discretized_logistic_log_prob
 
 armlib.setup(seed=0)
@@ -77,7 +79,7 @@ def log_probs(mean, scale, num_vals=NUM_VALS):
 # bins share an edge, so the sum over all levels telescopes to $F(\infty) - F(-\infty) = 1$: no mass
 # is lost outside $[-1, 1]$, however far the mean lies.
 #
-# Figure 1 draws three of them for the digits. The curve is the density times the bin width, so
+# Figure 8.1 draws three of them for the digits. The curve is the density times the bin width, so
 # that it sits on the same scale as the bars; the hatched bars are the edge bins and the dotted lines
 # their inner edges.
 
@@ -109,28 +111,26 @@ def draw_discretised(ax, probs, density, colour="tab:blue", label=None):
 fig, axes = plt.subplots(1, len(SHAPES), figsize=(12, 3))
 for ax, (mean, scale) in zip(axes, SHAPES):
     draw_discretised(ax, log_probs(mean, scale).exp(), lambda y: logistic_density(y, mean, scale))
-    ax.set(title=f"$\\mu$ = {mean:+.1f}, s = {scale}", xlabel="level on the [-1, 1] scale")
-axes[0].set_ylabel("P(x)")
+    ax.set(title=f"$\\mu = {mean:+.1f},\\ s = {scale}$", xlabel="level on the $[-1, 1]$ scale")
+axes[0].set_ylabel("$P(x)$")
 plt.tight_layout()
-plt.show()
+armlib.show_figure("8.1", "Three discretised logistics over the 17 levels of the digits: bars $P(x)$, the curve "
+                          "the density times the bin width, the shaded tails collected by the hatched edge bins.")
 
 # %% [markdown]
-# **Figure 1.** Three discretised logistics over the 17 levels of the digits: bars $P(x)$, the
-# curve the density times the bin width, the shaded tails collected by the hatched edge bins.
-#
 # Left, a narrow logistic in the middle: the bars follow the curve. Middle, the mean close to the
 # top: the last bin collects the whole right tail (the shaded area) and becomes the most likely
 # level. Right, a mean *outside* $[-1, 1]$: still a proper distribution, now mostly (86%) on
 # level 0. The digits need exactly this: more than half of their pixels are blank paper (level 0)
-# or full ink (16), as chapter 09 counts. The printout gives the sums and the two edge bins of the
-# three:
+# or full ink (16), as chapter 09 counts. The sums and the two edge bins of the three:
 
 # %% tags=["nbval-check-output"]
+rows = []
 for mean, scale in SHAPES:
     p = log_probs(mean, scale).exp()
-    print(f"mean {mean:+.1f}, scale {scale:.2f}: sum over 17 levels = {p.sum().item():.12f}, "
-          f"P(0) = {p[0].item():.4f}, P(16) = {p[-1].item():.4f}")
     assert abs(p.sum().item() - 1) < 1e-12
+    rows.append([f"{mean:+.1f}", f"{scale:.2f}", f"{p.sum().item():.12f}", f"{p[0].item():.4f}", f"{p[-1].item():.4f}"])
+display(table(["mean μ", "scale s", "sum over the 17 levels", "P(0)", "P(16)"], rows))
 
 # %% [markdown]
 # ## 2. Computing it without cancellation
@@ -169,18 +169,21 @@ def exact_log_mass(upper: float, lower: float) -> float:
 
 
 scale, x = 1 / 16, torch.tensor(8)
-print(" mean  lower edge b   naive log P   stable log P    exact log P")
+rows = []
 for mean in [-0.5, -1.5, -2.0, -2.3, -2.5, -4.0]:
     upper, lower = (1 / 16 - mean) / scale, (-1 / 16 - mean) / scale
     naive = torch.log(torch.sigmoid(torch.tensor(upper, dtype=f64)) - torch.sigmoid(torch.tensor(lower, dtype=f64)))
     stable = discretized_logistic_log_prob(x, torch.tensor(mean, dtype=f64), torch.tensor(math.log(scale), dtype=f64),
                                            NUM_VALS).item()
     exact = exact_log_mass(upper, lower)
-    print(f"{mean:5.1f}  {lower:12.1f}  {naive.item():12.4f}  {stable:13.4f}  {exact:13.4f}")
+    rows.append([f"{mean:.1f}", f"{lower:.1f}", f"{naive.item():.4f}", f"{stable:.4f}", f"{exact:.4f}"])
     assert abs(stable - exact) < 1e-12 * abs(exact)
+display(table(["mean μ", "lower edge b", "naive log P", "stable log P", "exact log P"], rows,
+              caption="**Table 8.1.** The log-probability of the level-8 bin under a logistic with scale 1/16, "
+                      "as its mean moves to the left.", align="rrrrr"))
 
 # %% [markdown]
-# The naive value loses its digits as $e^{-b}$ approaches the spacing of float64 numbers near 1
+# In Table 8.1 the naive value loses its digits as $e^{-b}$ approaches the spacing of float64 numbers near 1
 # (about $10^{-16}$, reached at $b \approx 37$): it is wrong in the fourth decimal at $b = 31$, by
 # 0.1 at $b = 35.8$, and $-\infty$ at $b = 39$ and beyond. The stable value follows the exact one
 # all the way.
@@ -216,33 +219,32 @@ for num_vals in (2, 17, 256):
 # again. `armlib.discretized_logistic_mixture` builds one as a `torch.distributions` object (a
 # `MixtureSameFamily` of `armlib.DiscretizedLogistic` components), with `log_prob`, `sample` and
 # `support` like any distribution in PyTorch. Three components can place a spike near blank
-# paper, a broad shoulder in the middle and a bump near full ink (Figure 2):
+# paper, a broad shoulder in the middle and a bump near full ink (Figure 8.2):
 
 # %%
 logits, means, scales = (torch.tensor(MIXTURE[key], dtype=f64) for key in ("logits", "means", "scales"))
 mixture = armlib.discretized_logistic_mixture(logits, means, scales.log(), NUM_VALS)
 weights = logits.softmax(0)
-print(mixture)
-print("support:", mixture.support)
+components, support = mixture.component_distribution, mixture.component_distribution.support
+print(f"a {type(mixture).__name__} of {components.batch_shape[-1]} {type(components).__name__} components, "
+      f"support the integers {support.lower_bound} to {support.upper_bound}")
 print("P summed over the levels:", round(mixture.log_prob(levels).exp().sum().item(), 12))
 
 fig, ax = plt.subplots(figsize=(8, 3.2))
 draw_discretised(ax, mixture.log_prob(levels).exp(),
                  lambda y: sum(w * logistic_density(y, m, s) for w, m, s in zip(weights, means, scales)),
-                 colour="tab:purple", label="mixture P(x)")
+                 colour="tab:purple", label="mixture $P(x)$")
 for w, m, s in zip(weights, means, scales):
     y = torch.linspace(-1.8, 1.8, 721, dtype=f64)
     ax.plot(y, w * logistic_density(y, m, s) * 2 / (NUM_VALS - 1), linewidth=0.8, linestyle="--",
-            label=f"$\\pi$ = {w:.2f}, $\\mu$ = {m:+.2f}, s = {s:.2f}")
-ax.set(title="a mixture of three discretised logistics", xlabel="level on the [-1, 1] scale", ylabel="P(x)")
-ax.legend(fontsize=8)
+            label=f"$\\pi = {w:.2f},\\ \\mu = {m:+.2f},\\ s = {s:.2f}$")
+ax.set(xlabel="level on the $[-1, 1]$ scale", ylabel="$P(x)$")
+ax.legend(loc="upper right")
 plt.tight_layout()
-plt.show()
+armlib.show_figure("8.2", "A mixture of three discretised logistics: the bars are the mixture's $P(x)$, the dashed "
+                          "curves its components (density times bin width, each weighted by its $\\pi_k$).")
 
 # %% [markdown]
-# **Figure 2.** A mixture of three discretised logistics: the bars are the mixture's $P(x)$, the
-# dashed curves its components (density times bin width, each weighted by its $\pi_k$).
-#
 # Drawing from the mixture is two draws, each an exact function of noise drawn up front: the
 # component, by the Gumbel-max trick of chapter 02 applied to the $K$ logits, then the value, by
 # the inverse CDF of that component's logistic, $y = \mu + s \log\frac{u}{1-u}$ for a uniform $u$,
@@ -268,9 +270,9 @@ draws = head.sample(params, head.noise((NUM_DRAWS, 1, 1), torch.Generator().manu
 frequency = torch.bincount(draws.flatten(), minlength=NUM_VALS) / NUM_DRAWS
 probability = mixture.log_prob(levels).exp()
 standard_error = (probability * (1 - probability) / NUM_DRAWS).sqrt()
-print("level  " + " ".join(f"{v:6d}" for v in levels.tolist()))
-print("P(x)   " + " ".join(f"{p:6.4f}" for p in probability.tolist()))
-print("drawn  " + " ".join(f"{f:6.4f}" for f in frequency.tolist()))
+display(table(["level", "P(x)", f"drawn, frequency in {NUM_DRAWS:,}"],
+              [[str(v), f"{p:.4f}", f"{f:.4f}"] for v, p, f in zip(levels.tolist(), probability.tolist(),
+                                                                   frequency.tolist())]))
 z = ((frequency - probability) / standard_error).abs().max().item()
 print(f"largest standard error {standard_error.max().item():.4f}; largest gap: {z:.1f} standard errors")
 assert z < 4
@@ -282,24 +284,24 @@ assert z < 4
 # ## 4. What the bit depth changes
 #
 # Nothing in the head depends on $V$ except the bin width $2/(V-1)$. Bin the same logistic at 1, 4
-# and 8 bits (Figure 3):
+# and 8 bits (Figure 8.3):
 
 # %%
 fig, axes = plt.subplots(1, len(BIT_DEPTHS), figsize=(12, 3))
 for ax, bits in zip(axes, BIT_DEPTHS):
     draw_discretised(ax, log_probs(DEPTH_MEAN, DEPTH_SCALE, 2**bits).exp(),
                      lambda y: logistic_density(y, DEPTH_MEAN, DEPTH_SCALE))
-    ax.set(title=f"{bits} bit{'s' * (bits > 1)}: {2**bits} levels", xlabel="level on the [-1, 1] scale")
-axes[0].set_ylabel("P(x)")
+    ax.set(title=f"{bits} bit{'s' * (bits > 1)}: {2**bits} levels", xlabel="level on the $[-1, 1]$ scale")
+axes[0].set_ylabel("$P(x)$")
 plt.tight_layout()
-plt.show()
+armlib.show_figure("8.3", "One logistic ($\\mu = 0.2$, $s = 0.3$) binned at 1, 4 and 8 bits; as in Figure 8.1, "
+                          "the curve is the density times the bin width.")
 
 # %% [markdown]
-# **Figure 3.** One logistic ($\mu = 0.2$, $s = 0.3$) binned at 1, 4 and 8 bits. As in Figure 1,
-# the curve is the density times the bin width. At 1 bit both bins are edge bins, so the whole
+# In Figure 8.3, at 1 bit both bins are edge bins, so the whole
 # line is shaded as tail, and with a bin width of 2 the curve rises to $2/(4s) = 1.67$, above any
 # probability: in that panel it shows the density's shape only. At 8 bits the two edge bins are the
-# thin spikes at $\pm 1$, taller than every interior bar (0.018 and 0.066, printed below): each
+# thin spikes at $\pm 1$, taller than every interior bar (0.018 and 0.066, in Table 8.3 below): each
 # collects a whole tail.
 #
 # At 1 bit the two bins are the two halves of the line and the head is a Bernoulli with
@@ -311,30 +313,35 @@ plt.show()
 # numbers.
 
 # %% tags=["nbval-check-output"]
-print("outputs per pixel   levels   categorical   mixture K=5   mixture K=10")
+rows = []
 for channels in (1, 3):
     for num_vals in (17, 256):
         k5, k10 = (LogisticMixtureHead(num_vals, k).num_params(channels) for k in (5, 10))
-        print(f"{channels} channel{'s' if channels > 1 else ' '}         {num_vals:9d}  {channels * num_vals:12d}  "
-              f"{k5:12d}  {k10:13d}")
+        rows.append([f"{channels} channel{'s' if channels > 1 else ''}", str(num_vals), str(channels * num_vals),
+                     str(k5), str(k10)])
+display(table(["outputs per pixel", "levels", "categorical", "mixture, K = 5", "mixture, K = 10"], rows,
+              caption="**Table 8.2.** Outputs per pixel of a categorical head and of mixture heads."))
 
 # %% [markdown]
-# A categorical head needs $V$ logits per pixel and channel, the mixture $3K$ per channel (plus the
+# A categorical head (Table 8.2) needs $V$ logits per pixel and channel, the mixture $3K$ per channel (plus the
 # coupling) whatever $V$ is: 256 against 15 for one 8-bit channel. Salimans et al.'s (2017)
 # released code uses $K = 10$ on 8-bit colour images: 100 outputs per pixel against 768 for a
 # softmax.
 #
 # The scores next. For this logistic, the entropy of the binned distribution, the NLL per pixel that
 # a perfect model of it would score, at each depth, and the mass of the two edge bins, $P(0)$ and
-# $P(V-1)$:
+# $P(V-1)$ (Table 8.3):
 
 # %% tags=["nbval-check-output"]
-print("bits  levels  entropy [nats]  entropy [bits]  mass in the edge bins = P(0) + P(V-1)")
+rows = []
 for bits in BIT_DEPTHS:
     p = log_probs(DEPTH_MEAN, DEPTH_SCALE, 2**bits).exp()
     entropy = -(p * p.log()).sum().item()
-    print(f"{bits:4d}  {2**bits:6d}  {entropy:14.3f}  {entropy / math.log(2):14.3f}  "
-          f"{(p[0] + p[-1]).item():21.3f} = {p[0].item():.3f} + {p[-1].item():.3f}")
+    rows.append([str(bits), str(2**bits), f"{entropy:.3f}", f"{entropy / math.log(2):.3f}",
+                 f"{(p[0] + p[-1]).item():.3f}", f"{p[0].item():.3f}", f"{p[-1].item():.3f}"])
+display(table(["bits", "levels", "entropy [nats]", "entropy [bits]", "edge bins P(0) + P(V − 1)", "P(0)", "P(V − 1)"],
+              rows, caption="**Table 8.3.** The logistic of Figure 8.3 binned at each bit depth: its entropy and "
+                            "the mass of its edge bins."))
 
 # %% [markdown]
 # Halving the bins roughly halves the mass in each, so the entropy grows by almost
@@ -370,9 +377,9 @@ for bits in BIT_DEPTHS:
 #    lost? What would training do to a model whose probabilities do not sum to 1?
 # 2. **The patch.** Write the fallback of Salimans et al.'s (2017) released code: where
 #    $\sigma(a) - \sigma(b) < 10^{-5}$, use $\log(f(c)\cdot 2h)$, the density at the bin centre
-#    times the bin width. Add it as a column to the table of section 2. How far from the exact
+#    times the bin width. Add it as a column to Table 8.1. How far from the exact
 #    value is it at $b = 39$ and at $b = 63$?
-# 3. **Entropy per bit.** Extend the last table to 12 and 16 bits. Does the growth per bit approach
+# 3. **Entropy per bit.** Extend Table 8.3 to 12 and 16 bits. Does the growth per bit approach
 #    $(1 - \text{edge mass}) \ln 2$? Explain why from the formula of an interior bin.
 
 # %% [markdown]
