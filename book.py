@@ -4,6 +4,7 @@
     python3 book.py lab                  set up .venv, then open JupyterLab on notebooks/
     python3 book.py test [PYTEST ARGS]   set up .venv, then run every test (unit tests and notebooks)
     python3 book.py execute [CHAPTER..]  re-execute notebooks from their .py sources, refresh outputs
+    python3 book.py site                 build the book as a static web site (offline) in _site/html/
 
 Setting up is idempotent: it installs requirements.txt and armlib (editable) once, and again only
 when requirements.txt or pyproject.toml change.
@@ -50,7 +51,7 @@ def run(*command: str, env: dict | None = None) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("lab", "test", "execute"):
+    if not argv or argv[0] not in ("lab", "test", "execute", "site"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
@@ -63,6 +64,8 @@ def main(argv: list[str]) -> int:
         threads = {"ARMLIB_NUM_THREADS": "1"} if parallel else {}
         with tempfile.TemporaryDirectory(prefix="armlib-results-") as scratch:  # keep results/ as committed
             return run("pytest", *parallel, *rest, env={**threads, "ARMLIB_RESULTS_DIR": scratch})
+    if command == "site":  # from the committed notebooks, never executed
+        return run("website.build", *rest)
     return run("tools.execute_notebooks", *rest, env={"ARMLIB_NUM_THREADS": "1"})
 
 
