@@ -277,6 +277,9 @@ def test_site_loads_nothing_from_the_network(built):
     remote = re.compile(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)
     for path in site.HTML.rglob("*.html"):
         assert not remote.search(path.read_text(encoding="utf-8")), f"{path}: loads a remote resource"
+    remote_css = re.compile(r"""(?:url\(|@import)\s*["']?(?:https?:)?//""", re.I)
+    for path in site.HTML.rglob("*.css"):
+        assert not remote_css.search(path.read_text(encoding="utf-8", errors="replace")), f"{path}: a remote font or style"
     assert (site.HTML / "_static" / "mathjax" / "tex-chtml.js").is_file(), "MathJax is bundled"
 
 
