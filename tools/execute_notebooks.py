@@ -5,11 +5,12 @@
     python -m tools.execute_notebooks 04_causal_conv1d_solutions solutions notebooks (all: solutions)
 
 The .py file is the source of truth: it is read, executed top to bottom in a fresh kernel whose
-working directory is its own folder, and written to the .ipynb beside it with its outputs. Only one
-execution runs at a time on a machine (a lock file), so timings printed in a chapter are not
-disturbed by another chapter running beside it.
+working directory is its own folder, and written to the .ipynb beside it with its outputs. Each
+runs on one thread, and at most one per core runs at a time on a machine (lock files), so timings
+printed in a chapter are not disturbed by executions competing for a core.
 """
 import difflib
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -41,16 +42,26 @@ def chapters(prefixes: list[str]) -> list[Path]:
 
 
 @contextmanager
-def exclusive(lock_path: Path):
-    """Hold an exclusive lock for the block (POSIX); elsewhere just run."""
+def core_slot():
+    """Hold one of as many machine-wide slots as there are cores (lock files in /tmp; POSIX), so that
+    at most that many one-thread executions run at once and none shares a core; elsewhere just run."""
     try:
         import fcntl
     except ImportError:
         yield
         return
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
+    locks = [Path("/tmp") / ("armlib-execute.lock" if k == 0 else f"armlib-execute-{k + 1}.lock")
+             for k in range(os.cpu_count() or 1)]
+    while True:
+        for path in locks:
+            with open(path, "w") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue
+                yield
+                return
+        time.sleep(1)
 
 
 def keep_cell_ids(notebook, previous: Path) -> None:
@@ -85,7 +96,7 @@ def execute(source: Path) -> float:
 
 def main(prefixes: list[str]) -> None:
     for source in chapters(prefixes):
-        with exclusive(Path("/tmp") / "armlib-execute.lock"):
+        with core_slot():
             print(f"executing {source.name} ...", flush=True)
             print(f"  {source.with_suffix('.ipynb').name}: {execute(source):.0f} s", flush=True)
 
