@@ -34,7 +34,8 @@ def setup(seed: int = 0, threads: int | None = None) -> None:
 
 
 def machine(threads: str | None = None) -> str:
-    """The line printed beside every timing: the CPU's model name, its logical cores, ``threads`` (how
+    """The line printed beside every timing: the CPU's model name and the vector instructions torch
+    uses on it (AVX2, AVX512, ...), its logical cores, ``threads`` (how
     the run used them; by default PyTorch's number of threads), and the versions of torch, Python
     and the operating system."""
     if threads is None:
@@ -44,5 +45,8 @@ def machine(threads: str | None = None) -> str:
     if os.path.exists("/proc/cpuinfo"):  # Linux names the model there; platform often does not
         with open("/proc/cpuinfo") as info:
             cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
-    return (f"{cpu}, {os.cpu_count()} logical cores, {threads}; "
+    # the vector instructions torch's kernels use: the same seed and code can round differently on
+    # CPUs of one name that differ here (an AVX-512 EPYC and an AVX2 one)
+    vectors = torch.backends.cpu.get_cpu_capability()
+    return (f"{cpu} ({vectors}), {os.cpu_count()} logical cores, {threads}; "
             f"torch {torch.__version__}, Python {platform.python_version()}, {platform.system()}")

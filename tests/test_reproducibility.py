@@ -43,3 +43,4 @@ def test_machine_line_names_the_threads_and_versions():
     assert f", {count} torch thread{'s' if count > 1 else ''};" in line
     assert f"torch {torch.__version__}, Python {platform.python_version()}" in line
     assert ", 2 runs at a time; " in armlib.machine("2 runs at a time")
+    assert f" ({torch.backends.cpu.get_cpu_capability()}), " in line
