@@ -180,20 +180,20 @@ assert taps == {"kernel 7, 11 layers": 77, "kernel 2, dilations 1..32": 12}
 # ## Exercise 3
 #
 # **Which change matters?** *(Rewritten to fit the solutions' budget: two seeds, half the width and
-# 4 epochs per run instead of three seeds, the chapter's width and its full recipe.)* Take the dilated network apart one
-# change at a time, and train each variant at `channels=32` with `IMPROVED_FIT` but `epochs=4`, for seeds 0 and 1:
-# (a) the network as it is; (b) Tomczak's reach, `dilations=(1, 2, 4, 2, 2)`; (c) the value as a
-# number, one input channel; (d) no gate, $\mathbf{h} + W_o\,\mathrm{dropout}\big(\tanh(W *
-# \mathbf{h})\big)$. Check each with `armlib.check_autoregressive`, note its parameter count, and
-# report its test NLL as mean ± sd over the seeds and its difference from (a), seed by seed. Which
-# removal costs most, and is that cost larger than the spread between seeds?
+# 4 epochs per run, instead of three seeds, the chapter's width and its full recipe.)* Take the
+# dilated network apart one change at a time, and train each variant at `channels=32` with
+# `IMPROVED_FIT` but `epochs=4`, for seeds 0 and 1: (a) the network as it is; (b) Tomczak's reach,
+# `dilations=(1, 2, 4, 2, 2)`; (c) the value as a number, one input channel; (d) no gate,
+# $\mathbf{h} + W_o\,\mathrm{dropout}\big(\tanh(W * \mathbf{h})\big)$. Check each with
+# `armlib.check_autoregressive`, note its parameter count, and report its test NLL as mean ± sd over
+# the seeds and its difference from (a), seed by seed. Which removal costs most, and is that cost
+# larger than the spread between seeds?
 #
 # Variant (b) is a keyword of the registered builder; (c) and (d) change one part of a
 # `DilatedConvNet` each. For (c) the first layer reads one channel, the raw value 0 to 16, as
 # `TomczakConvNet.forward` feeds it. For (d) each gated block becomes a block with one causal
 # convolution with as many output channels as the block has (32 here) and a $\tanh$, instead of
-# twice as many split into a feature
-# and a gate.
+# twice as many split into a feature and a gate.
 
 # %%
 class ValueInputNet(DilatedConvNet):
