@@ -51,11 +51,13 @@ import time
 
 import matplotlib.pyplot as plt
 import torch
+from IPython.display import display
 
 import armlib
 from armlib import diagrams, plots
 from armlib.cached import ConvQueue, GatedPixelCNNSteps, MaskedConvCache
 from armlib.conv1d import CausalConv1d, DilatedConvNet
+from armlib.display import table
 from armlib.gated_pixelcnn import GatedPixelCNN
 from armlib.sampling import cached_sample_from_noise, predictive_sample_from_noise, sample
 
@@ -118,7 +120,7 @@ print(f"positions computed: {sum(calls)}, positions used: {DIGIT_LENGTH}")
 # entry. That is one position's work instead of $D$. A stack of such layers keeps one queue per
 # layer, each as long as its own dilation requires: fast WaveNet generation.
 #
-# Figure 1 shows one layer with $k = 3$ and $r = 4$ at two consecutive steps. The queue (blue box)
+# Figure 10.1 shows one layer with $k = 3$ and $r = 4$ at two consecutive steps. The queue (blue box)
 # holds $9$ inputs; the three taps (dark blue) feed the output being computed (orange); grey inputs
 # have left the queue for good, white ones have not arrived yet. Outputs computed at earlier steps
 # (light orange) are this layer's contribution to the *next* layer's queue; they never enter its own.
@@ -152,7 +154,7 @@ def draw_queue_step(ax, step, kernel_size, dilation, length):
         ax.plot([d, step], [0, 1], color="tab:blue", lw=1.5, zorder=2)
     left = max(step - span + 1, 0) - 0.45
     ax.add_patch(plt.Rectangle((left, -0.3), step + 0.45 - left, 0.6, fill=False, ec="tab:blue", lw=2))
-    ax.text((left + step + 0.45) / 2, -0.55, f"queue: the last (k-1)r+1 = {span} inputs", ha="center",
+    ax.text((left + step + 0.45) / 2, -0.55, f"queue: the last $(k-1)r+1 = {span}$ inputs", ha="center",
             va="center", color="tab:blue")
     ax.set_yticks([0, 1], ["input $x$", "output $h$"])
     ax.set_xticks(range(length), [str(d) for d in range(length)])
@@ -170,9 +172,9 @@ for ax, step in zip(axes, (10, 11)):
 legend = [plt.Line2D([], [], marker="o", ls="", markersize=10, markerfacecolor=colour, markeredgecolor="black",
                      label=label) for label, colour in QUEUE_COLOURS.items()]
 fig.legend(handles=legend, loc="lower center", ncol=3, frameon=False)
-fig.suptitle("Figure 1. One dilated causal layer (k = 3, r = 4) at two consecutive sampling steps")
 plt.tight_layout(rect=(0, 0.1, 1, 1))
-plt.show()
+armlib.show_figure("10.1", "One dilated causal layer ($k = 3$, $r = 4$) at two consecutive sampling steps: the queue "
+                           "(blue box), its taps (dark blue) and the output computed now (orange).")
 
 # %% [markdown]
 # `ConvQueue` is that picture in code. The queue is circular, so a step writes one input instead of
@@ -206,7 +208,7 @@ armlib.show_source(MaskedConvCache)
 
 # %% [markdown]
 # The **gated PixelCNN** of van den Oord et al. (2016c) (chapter 06) allows a better schedule
-# still. Figure 2 recalls one of its blocks (chapter 06, Figure 1): a vertical stack $\mathbf{v}$
+# still. Figure 10.2 recalls one of its blocks (chapter 06, Figure 6.1): a vertical stack $\mathbf{v}$
 # that reads rows above the current pixel only, and a horizontal stack $\mathbf{h}$ that reads the
 # pixels to its left in the current row and, through the red $1 \times 1$ link, the vertical
 # pre-activation $\mathbf{a}_v$ at the same pixel.
@@ -214,8 +216,9 @@ armlib.show_source(MaskedConvCache)
 # %%
 fig, ax = plt.subplots(figsize=(8, 4.6))
 diagrams.gated_block_diagram(ax=ax)
-ax.set_title("Figure 2. One gated block, as in chapter 06 (dropout not drawn)", fontsize=10)
-plt.show()
+armlib.show_figure("10.2", "One gated block, as in chapter 06 (dropout not drawn): the vertical stack reads only "
+                           "rows above, the horizontal stack the pixels to the left and, through the red link, "
+                           "the vertical stack.")
 
 # %% [markdown]
 # Since nothing flows from the horizontal stack into the vertical one, all of row $i$ of every
@@ -262,21 +265,22 @@ armlib.show_source(GatedPixelCNNSteps.__call__)
 # within the rounding error; in float64 that is vanishingly unlikely, though not impossible.
 
 # %% tags=["nbval-check-output"]
-width = max(map(len, armlib.MODELS))
+rows = []
 for name, build in armlib.MODELS.items():
     model = build().double()
     y = None if model.num_classes is None else torch.arange(SAME_SAMPLES_BATCH) % model.num_classes
     draws = {method: sample(model, SAME_SAMPLES_BATCH, method, y=y, generator=torch.Generator().manual_seed(1))
              for method in ("plain", "cached", "predictive")}
     same = all(torch.equal(draws["plain"], draws[method]) for method in ("cached", "predictive"))
-    print(f"{name:{width}s} plain == cached == predictive: {same}")
+    rows.append([f"`{name}`", str(same)])
     assert same, name
+display(table(["model (armlib.MODELS)", "plain == cached == predictive"], rows))
 
 # %% [markdown]
 # Now the time. We sample a batch of $8$ with the plain and the cached sampler from two untrained
 # networks (weights do not change the amount of work) over growing $D$: the improved CausalConv1D
 # of chapter 04 (section 5; here with 32 channels) on sequences, and a gated PixelCNN (32 channels,
-# 4 blocks) on square canvases of the same $D$ (Figure 3). Each sampler is timed $5$ times on the
+# 4 blocks) on square canvases of the same $D$ (Figure 10.3). Each sampler is timed $5$ times on the
 # same noise and its fastest run kept. The plain sampler makes $D$ passes that each grow with $D$, so
 # its curve bends up towards the slope of $D^2$ (dotted) once a pass is big enough for its fixed
 # overhead not to matter. A cached step costs the same at any $D$, so the cached curve follows the slope of $D$
@@ -309,7 +313,7 @@ for label, build in builders.items():
                                        seconds(lambda: cached_sample_from_noise(model, noise)))
 
 dims = [side * side for side in TIMING_SIDES]
-fig, ax = plt.subplots(figsize=(7, 4.5))
+fig, ax = plt.subplots(figsize=(9, 4.5))
 for label, colour in zip(builders, ("tab:blue", "tab:green")):
     ax.plot(dims, [timings[label, d][0] for d in dims], "o-", color=colour, label=f"{label}: plain")
     ax.plot(dims, [timings[label, d][1] for d in dims], "s--", color=colour, label=f"{label}: cached")
@@ -320,16 +324,16 @@ ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set_xticks(dims, [str(d) for d in dims])
 ax.minorticks_off()
-ax.set_xlabel("D (positions per sample)")
+ax.set_xlabel("$D$ (positions per sample)")
 ax.set_ylabel(f"seconds per batch of {TIMING_BATCH}")
-ax.set_title(f"Figure 3. The cost of a batch of {TIMING_BATCH} samples against D")
-ax.legend(fontsize=8)
-plt.show()
+ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1))
+plt.tight_layout()
+armlib.show_figure("10.3", f"The time to draw a batch of {TIMING_BATCH} samples against $D$, plain (solid) and "
+                           f"cached (dashed), on log-log axes, from untrained networks.")
 
-for label in builders:
-    ratios = ", ".join(f"D={side * side}: {timings[label, side * side][0] / timings[label, side * side][1]:.1f}x"
-                       for side in TIMING_SIDES)
-    print(f"{label:15s} cached speed-up  {ratios}")
+display(table(["cached speed-up", *(f"D = {side * side}" for side in TIMING_SIDES)],
+              [[label, *(f"{timings[label, side * side][0] / timings[label, side * side][1]:.1f}x"
+                         for side in TIMING_SIDES)] for label in builders]))
 
 # %% [markdown]
 # The numbers vary from run to run and machine to machine. `benchmarks/sampling.py` times all three
@@ -373,7 +377,7 @@ armlib.show_source(predictive_sample_from_noise)
 # models. We train the improved CausalConv1D of chapter 04 (section 5; here with 32 channels) twice,
 # for 10 epochs each: on the digits with their 17 grey levels, and on the **binarised** digits
 # (`armlib.binarise`: ink or paper) with a two-valued categorical head. Ten epochs is brief: both
-# models reach their best validation NLL at the last epoch (printed below, and Figure 4), so neither
+# models reach their best validation NLL at the last epoch (printed below, and Figure 10.4), so neither
 # has converged, and the pass counts below belong to these briefly trained models.
 
 # %%
@@ -400,15 +404,15 @@ plots.learning_curve(digits_history, ax=left)
 left.set_title("digits")
 plots.learning_curve(binary_history, ax=right)
 right.set_title("binarised digits")
-fig.suptitle("Figure 4. Learning curves of the two models we sample from")
 plt.tight_layout()
-plt.show()
+armlib.show_figure("10.4", "Learning curves of the two models we sample from: the digits with 17 grey levels (left) "
+                           "and the binarised digits (right).")
 
 # %% [markdown]
 # We draw $64$ samples from each model with the predictive sampler. For the first $16$ of them (to
 # save time) we take the very same random numbers to a float64 copy of the model and check two
 # things: that the plain and the predictive sampler agree there, and that their samples are the
-# float32 samples shown below. Figure 5 shows half of them.
+# float32 samples shown below. Figure 10.5 shows half of them.
 
 # %%
 runs = {}
@@ -428,12 +432,12 @@ fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
 plots.image_grid(runs["digits"].samples[:32], 4, ax=axes[0], title="digits: predictive samples")
 plots.image_grid(runs["binarised digits"].samples[:32], 4, num_vals=2, ax=axes[1],
                  title="binarised digits: predictive samples")
-fig.suptitle("Figure 5. Samples drawn with the predictive sampler")
 plt.tight_layout()
-plt.show()
+armlib.show_figure("10.5", "Samples drawn with the predictive sampler: 32 of the digits (left) and 32 of the "
+                           "binarised digits (right).")
 
 # %% [markdown]
-# **The accepted prefix, pass by pass.** Figure 6 follows one binarised sample, one whose pass count
+# **The accepted prefix, pass by pass.** Figure 10.6 follows one binarised sample, one whose pass count
 # is the median of the 64; each panel shows what is known after a pass: the exact pixels fixed by
 # earlier passes (ink black, paper white), those this pass fixed tinted orange (paper light orange,
 # ink dark orange), and the positions still open in blue-grey. The first pass, run on an all-blank guess,
@@ -459,20 +463,18 @@ median_passes = binary_run.passes_per_sample.median()  # the lower median of the
 example = int((binary_run.passes_per_sample == median_passes).nonzero()[0])  # the first sample that needed it
 finals = [int(final[example]) for final in binary_run.final_positions[:int(binary_run.passes_per_sample[example])]]
 frames = prefix_frames(binary_run.samples[example], finals, num_vals=2)
-fig, axes = plt.subplots(1, len(frames), figsize=(1.3 * len(frames), 1.8))
+fig, axes = plt.subplots(1, len(frames), figsize=(1.5 * len(frames), 2.1))
 for k, (ax, frame) in enumerate(zip(axes, frames)):
     ax.imshow(frame.numpy(), interpolation="nearest")
-    ax.set_title(f"pass {k + 1}\n{finals[k]}/{DIGIT_LENGTH}", fontsize=9)
+    ax.set_title(f"pass {k + 1}\n{finals[k]}/{DIGIT_LENGTH}")
     ax.set_axis_off()
-fig.suptitle("Figure 6. One binarised sample after each predictive pass\n"
-             "(black ink, white paper: fixed earlier; dark / light orange: ink / paper fixed by that pass; "
-             "blue-grey: open)", y=1.2, fontsize=10)
-plt.show()
-print(f"sample {example}: {len(finals)} passes (the median); positions fixed after each pass: {finals}")
+armlib.show_figure("10.6", f"Binarised sample {example} after each of its {len(finals)} predictive passes (the "
+                           f"median), with the positions fixed so far: black ink and white paper fixed earlier, "
+                           f"dark and light orange ink and paper fixed by that pass, blue-grey still open.")
 
 # %% [markdown]
 # **Network calls saved.** Every sample follows a staircase of fixed positions against passes
-# (Figure 7); the plain sampler climbs it one position per pass (the diagonal). An example leaves
+# (Figure 10.7); the plain sampler climbs it one position per pass (the diagonal). An example leaves
 # the batch as soon as all its positions are fixed, so the work is the mean number of passes per
 # sample; a batch as a whole waits for its slowest example.
 
@@ -487,31 +489,32 @@ for ax, (label, run) in zip(axes, runs.items()):
     ax.set_title(f"{label}: {NUM_SAMPLES} samples")
     ax.legend(loc="lower right")
 axes[0].set_ylabel("positions fixed")
-fig.suptitle("Figure 7. Positions fixed against network passes: one line for each sample")
 plt.tight_layout()
-plt.show()
+armlib.show_figure("10.7", "Positions fixed against network passes, one line for each of the 64 samples of each "
+                           "model; the dashed diagonal is the plain sampler.")
 
-savings = {}
+savings, rows = {}, []
 for label, run in runs.items():
     mean_passes = run.passes_per_sample.float().mean().item()
     savings[label] = 1 - mean_passes / DIGIT_LENGTH
-    print(f"{label:17s} passes per sample: mean {mean_passes:5.2f}, median {run.passes_per_sample.median().item():3d}, "
-          f"max {run.passes:3d} (plain: {DIGIT_LENGTH})   calls saved: {savings[label]:.0%}")
+    rows.append([label, f"{mean_passes:.2f}", str(run.passes_per_sample.median().item()), str(run.passes),
+                 str(DIGIT_LENGTH), f"{savings[label]:.0%}"])
+display(table(["model", "passes per sample: mean", "median", "max", "plain sampler", "calls saved"], rows))
 
 # %%
 assert savings["binarised digits"] >= MIN_SAVING_BINARY, savings
 
 # %% [markdown]
-# After 10 epochs of training, the binarised model needed $8.48$ passes per sample on average
+# After 10 epochs of training, the binarised model needed $8.45$ passes per sample on average
 # instead of $64$: $87\%$ of the network calls saved. The model of the digits with 17 grey levels
-# needed $20.39$, a saving of $68\%$. Why the difference? A pass ends at the first position where
+# needed $19.30$, a saving of $70\%$. Why the difference? A pass ends at the first position where
 # the new draw disagrees with the guess, and the guess there was drawn with the same noise but from a
 # slightly different past. A binary pixel has two values to disagree on, a grey one seventeen, and
 # where the model spreads its probability over several neighbouring grey levels two draws have more
 # room to differ. That is a reading of the numbers, not a measurement: this chapter does not count
 # where the disagreements fall (exercise 3 starts on that).
 #
-# Two caveats keep these numbers honest. A batch waits for its slowest example (the max, $32$ passes
+# Two caveats keep these numbers honest. A batch waits for its slowest example (the max, $27$ passes
 # on the digits), which is why the sampler drops finished examples from each pass. And calls are not
 # time: each predictive pass is a full pass over all $D$ positions, while a cached step computes one
 # position. So we time the three samplers on the trained digits model, drawing the same $64$ samples
@@ -522,9 +525,9 @@ sampler_seconds = {method: seconds(lambda: sample(digits_model, NUM_SAMPLES, met
                                                   generator=torch.Generator().manual_seed(2)))
                    for method in ("plain", "cached", "predictive")}
 print(f"timed on: {armlib.machine()}; fastest of {TIMING_REPEATS} runs each")
-for method, elapsed in sampler_seconds.items():
-    print(f"{method:10s} {elapsed:.3f} s for {NUM_SAMPLES} samples "
-          f"({sampler_seconds['plain'] / elapsed:.1f}x the plain sampler's speed)")
+display(table(["sampler", f"seconds for {NUM_SAMPLES} samples", "speed, times the plain sampler's"],
+              [[method, f"{elapsed:.3f}", f"{sampler_seconds['plain'] / elapsed:.1f}x"]
+               for method, elapsed in sampler_seconds.items()]))
 
 # %%
 assert sampler_seconds["cached"] < sampler_seconds["predictive"] < sampler_seconds["plain"], sampler_seconds
@@ -535,7 +538,7 @@ assert sampler_seconds["cached"] < sampler_seconds["predictive"] < sampler_secon
 # predictive sampler makes far fewer network calls: a cached step is one position's work, a
 # predictive pass is 64 positions' work for every sample still in the batch. The predictive sampler
 # is still about 3 times faster than the plain one, which makes 64 full passes. How the three
-# compare changes with the batch and with $D$: in Figure 3 the cached speed-up was largest at the
+# compare changes with the batch and with $D$: in Figure 10.3 the cached speed-up was largest at the
 # largest $D$, and exercise 2 varies the batch.
 #
 # ## 5. Where next
@@ -570,7 +573,7 @@ assert sampler_seconds["cached"] < sampler_seconds["predictive"] < sampler_secon
 #   full pass, every position up to the first one its guess got wrong. Here the guess is the last
 #   pass's own draws (fixed-point iteration), not a learned forecaster. Our models, after 10 epochs
 #   of training, are predictable enough that most positions come in bulk: $87\%$ of the calls saved
-#   on binarised digits, $68\%$ on the digits.
+#   on binarised digits, $70\%$ on the digits.
 # - Calls are not time. On this processor, for 64 digits at once, the cached sampler was the fastest
 #   of the three, and the predictive sampler beat the plain one.
 # - ARMs also serve inside larger models, as the decoder of a variational auto-encoder (PixelVAE)
