@@ -16,7 +16,7 @@
 #
 # Chapter 9 trains its network (32 channels, 8 blocks) for 27 epochs, about a minute per model.
 # This notebook trains thirteen models within a budget of two minutes, so every exercise uses one
-# smaller recipe: the same gated PixelCNN with 4 blocks instead of 8, batches of 32, chapter 06's
+# smaller recipe: the same gated PixelCNN with 4 blocks instead of 8, batches of 64, chapter 06's
 # cosine learning rate and weight decay, over 6 epochs (4 for the larger 8-bit and colour models).
 # Its models are far from converged, and every number below belongs to this short recipe; what
 # the exercises ask about is differences large enough to show after a few epochs. Where a
@@ -40,7 +40,7 @@ armlib.setup(seed=0)
 
 NUM_VALS = armlib.NUM_VALS                    # 17 grey levels
 SMALL = dict(channels=32, blocks=4, dropout=0.2)  # chapter 06's gated PixelCNN, half as deep
-RECIPE = dict(batch_size=32, lr=5e-3, lr_schedule="cosine", weight_decay=0.05, progress=False)
+RECIPE = dict(batch_size=64, lr=5e-3, lr_schedule="cosine", weight_decay=0.05, progress=False)
 EPOCHS = 6                                    # for the 17-level digits
 SHORT_EPOCHS = 4                              # for the 8-bit and the colour digits
 COMPONENTS = (1, 2, 5, 10)                    # exercise 1's K
@@ -148,20 +148,21 @@ armlib.show_figure("S9.1", f"The pixel ({i}, {j}) of test digit {image}, boxed i
 # %% [markdown]
 # **Answer.** One logistic is clearly worse (Table S9.1; the assert checks that $K = 1$ is more than
 # 2 nats per image behind $K = 5$). Table S9.2 says where. Per pixel, it loses more where blank
-# paper and dark ink are both likely than elsewhere (the assert checks that), and by true level
-# most of its deficit sits on the grey levels 1 to 15; on blank paper it loses little, and on full
-# ink it even does slightly better. Figure S9.1 shows why, at the pixel where the $K = 5$ model is most torn: both
-# models put a spike on blank paper, the edge bin's work, but one logistic can only let the rest of
-# its mass decay from there, while five put a second bump where the stroke's grey would be. A
-# single logistic plus the edge bins is enough for "paper or full ink"; it is "paper or a grey in
-# between" that needs a second component.
+# paper and dark ink are both likely than elsewhere (the assert checks that), and by true level the
+# largest part of its deficit sits on the grey levels 1 to 15, though after this short training it
+# loses on blank paper and on full ink too. Figure S9.1 shows a pixel where the $K = 5$ model is
+# torn between paper and ink. To hedge, one logistic centres a wide bump on the grey levels and lets
+# the edge bins take its two tails: it gives the true value, blank paper, about 11%. Five components
+# can put a spike on paper and spread the rest over the greys, and give it about a third. A single
+# logistic and the edge bins can place mass on 0 *and* 16; what they cannot make is a tall spike on
+# one level beside a broad spread over others.
 #
-# $K = 10$ does not beat $K = 5$ in the same 6 epochs: in Table S9.1 it is 0.24 nats per image
-# behind, and $K = 2$ 0.73 behind. How large is a difference between two runs of one model? In
-# exercise 5 the same $K = 5$ model is trained on random seeds 0 and 1: the mean of the two, 88.10
-# nats per image (Table S9.7, last row), lies about 0.1 from seed 0's 88.21, so the two seeds differ
-# by about 0.2. $K = 10$ and $K = 5$ are level within that spread, and most of what a mixture adds
-# comes with its second component.
+# $K = 10$ does not beat $K = 5$ in the same 6 epochs: in Table S9.1 it is 1.13 nats per image
+# behind, about as far as $K = 2$ (1.22). For scale: exercise 5 trains the same $K = 5$ model on
+# random seeds 0 and 1, and the mean of the two, 91.10 nats per image (Table S9.7, last row), lies
+# within 0.05 of seed 0's 91.05, so those two seeds differ by about 0.1. One run of each $K$ cannot
+# rank them, but nothing here says that more than five components help; in a short run the extra
+# components are extra parameters to sort out.
 
 # %% [markdown]
 # ## Exercise 2
@@ -238,7 +239,7 @@ assert eight_nats["categorical"] < eight_nats["logistic mixture"] - 5, eight_nat
 # average instead of 3,765 (the printed line), and far fewer for the rare grey values. With less
 # data, or with smooth data, that is where a softmax loses; on these digits a value in 0 to 14 is
 # seen thousands of times, and 250 pixels per value is enough for a plateau. The seconds in Table
-# S9.3 are alike: the network reads each pixel as 256 level indicators for both heads, and the
+# S9.3 are close: the network reads each pixel as 256 level indicators for both heads, and the
 # output layer is a small part of a pass.
 
 # %% [markdown]
@@ -274,14 +275,14 @@ assert all(nats < uniform - 50 for nats in input_nats.values()), input_nats  # e
 # %% [markdown]
 # **Answer.** Both heads lose a few nats per image with the scalar input (Table S9.5; the assert
 # checks that every model still learns, far below the uniform 181.3). On this seed the categorical
-# head loses a little more (the printed line), by about half a nat. That is one seed, and a
-# difference between two differences; exercise 5 shows runs of one model moving by a few tenths of
-# a nat from seed to seed, so one seed cannot settle it. Why might a smooth head make up for
-# some of the poorer input? With 17 indicators the first layer has separate weights per level and
-# can treat level 11 and level 12 as unrelated; with the value, nearby levels give nearby inputs,
-# and what the network passes on varies smoothly with them. A mixture's means can follow such a
-# signal almost linearly, shifting a bump along the levels, while a softmax has to turn it into 17
-# separate logits, each with its own boundary.
+# head loses more (the printed line), about 1.9 nats more than the mixture. That is more than the
+# seed-to-seed moves of either model in exercise 5 (under half a nat), but it is one seed, and a
+# difference between two differences. Why might a smooth head make up for some of the poorer input?
+# With 17 indicators the first layer has separate weights per level and can treat level 11 and
+# level 12 as unrelated; with the value, nearby levels give nearby inputs, and what the network
+# passes on varies smoothly with them. A mixture's means can follow such a signal almost linearly,
+# shifting a bump along the levels, while a softmax has to turn it into 17 separate logits, each
+# with its own boundary.
 
 # %% [markdown]
 # ## Exercise 4
@@ -330,16 +331,15 @@ grey_beyond = (top_mean[groups["grey (levels 1-15)"]] < -1).float().mean().item(
 assert beyond_edge > 0.5 and grey_beyond < beyond_edge, (beyond_edge, grey_beyond)
 
 # %% [markdown]
-# **Answer.** Neither group is much sharper (Figure S9.2; the medians in Table S9.6 lie within
-# 0.13 of each other, all well above $\log h = -2.77$, the scale at which one bin would take most of
-# a component's mass). The difference is in the *means*. At blank pixels the leading component's
-# mean lies below $-1$, beyond the centre of the first bin, almost everywhere (94%; the assert
-# checks more than half, and fewer for grey pixels). The edge bin takes all the mass below
-# $-1 + h$, so a component centred beyond the edge puts nearly all its mass on level 0 whatever its
-# scale: the background needs no sharp scale, only a mean pushed out of range. Full ink does the
-# same at the other edge (56% above $+1$), while at grey pixels, with no edge bin to lean on, the
-# leading component's mean stays inside the range two times in three and the scale has to do the
-# work.
+# **Answer.** Neither group is sharper (Figure S9.2; the medians in Table S9.6 lie within 0.01 of
+# each other, all well above $\log h = -2.77$, the scale at which one bin would take most of a
+# component's mass). The difference is in the *means*. At blank pixels the leading component's mean
+# lies below $-1$, beyond the centre of the first bin, almost everywhere (95%; the assert checks
+# more than half, and fewer for grey pixels). The edge bin takes all the mass below $-1 + h$, so a
+# component centred beyond the edge puts nearly all its mass on level 0 whatever its scale: the
+# background needs no sharp scale, only a mean pushed out of range. Full ink does the same at the
+# other edge (64% above $+1$), while at grey pixels, with no edge bin to lean on, the leading
+# component's mean stays inside the range more often than not, and the scale has to do the work.
 
 # %% [markdown]
 # ## Exercise 5
@@ -387,14 +387,14 @@ pixel_share = bands["in between (1-15)"].float().mean().item()
 assert all(share > pixel_share for share in middle_share.values()), (middle_share, pixel_share)
 
 # %% [markdown]
-# **Answer.** On both seeds the mixture leads (Table S9.7, last row), and almost all of its lead
-# sits on the levels in between: blank pixels cost the two heads the same to within 0.07 nats per
-# image, full ink a little less with the mixture, the grey levels 0.47 to 0.63 nats less. That
-# fits the reading: the grey levels are the rare ones, each 2 to 4% of the pixels, where evidence
-# shared between neighbouring levels helps most, and they carry most of the NLL (84 to 85% of it on
-# 41% of the pixels; the assert checks that their share exceeds their share of the pixels). Two
-# seeds of a short recipe agree in sign, but they are two; chapter 9's five seeds of the full
-# recipe found the mixture's test lead within noise.
+# **Answer.** On both seeds the mixture leads (Table S9.7, last row), and its lead sits on the
+# levels in between: there it costs 0.80 and 1.42 nats per image less than the softmax, while on
+# blank paper it costs slightly more (0.13 and 0.15) and on full ink the two heads are level to
+# within 0.16. That fits the reading: the grey levels are the rare ones, each 2 to 4% of the pixels,
+# where evidence shared between neighbouring levels helps most, and they carry most of the NLL (83
+# to 84% of it on 41% of the pixels; the assert checks that their share exceeds their share of the
+# pixels). Two seeds of a short recipe agree in sign, but they are two; chapter 9's five seeds of
+# the full recipe found the mixture's test lead within noise.
 
 # %% [markdown]
 # ## Exercise 6
