@@ -198,7 +198,7 @@ assert cached_growth < 256 / 8, cached_growth
 # ## Exercise 3
 #
 # **Sharper or flatter.** Divide the logits of the binarised model by a temperature $T$ before the
-# draw ($T < 1$ sharpens). How do the calls per sample change for $T = 0.5, 1, 2$? Which pixels do
+# draw ($T < 1$ sharpens). How do the calls per sample change for $T = 0.5, 1, 2$? Which pixels does
 # predictive sampling get right in bulk, and which force a new pass? (armlib has no temperature
 # option: wrap `binary_model.net` in a small `nn.Module` whose `forward` divides the network's
 # output by $T$, and build `armlib.ARM(wrapped, binary_model.head, binary_model.shape)`.)
