@@ -146,9 +146,9 @@ assert all(d > 0.2 for d in difference), "the label should be worth more when le
 # Why would the label be worth more from the start? Fine-tuned, the network has already spent
 # its features on modelling all the digits together, and a class bias can only shift those
 # features; from the start, the features can grow around the label. These are short runs of a
-# small network, though. In chapter 7 the label, fine-tuned into the full network after its 27
-# epochs, was worth 0.66 ± 0.14 nats (Table 7.2); whether learning with the label from the start
-# still wins by this much at that length, these runs cannot say.
+# small network, though. Chapter 7 measures the label fine-tuned into the full network after its
+# 27 epochs (Table 7.2); whether learning with the label from the start still wins by this much at
+# that length, these runs cannot say.
 #
 # ## Exercise 2
 #
@@ -316,9 +316,9 @@ assert terms / rate / 3.15e7 > 1e25
 # %% [markdown]
 # Even two hidden pixels need 289 forward passes of the whole image, where a raster completion of
 # two pixels needs two; thirty-two hidden pixels are out of reach by more orders of magnitude than
-# the printout can make vivid. Knowing the rest of the image changes what the model believes about
-# a pixel (the two probabilities printed last): the bottom carries information about the top that
-# the raster conditionals never use.
+# the printout can make vivid. And the two probabilities printed last are two different
+# conditionals of the same pixel: given the rest of the image, and given only the pixels before it
+# in raster order, which never uses what comes after.
 #
 # **What to train instead.** An ARM whose order puts the bottom half first. The simplest is the
 # same network, trained on the digits flipped upside down (`x.flip(-2)`): its raster order starts
