@@ -456,23 +456,23 @@ assert round(uniform_nll, 1) == 181.3
 # 1. **Independence.** Build a joint in which $x_3$ is independent of $(x_1, x_2)$: the outer
 #    product of `marginal(joint, [0, 1])` and `marginal(joint, [2])`. Show with `conditional` that
 #    every row of $p(x_3 \mid x_1, x_2)$ is then the same. How many free parameters does the
-#    factorisation $p(x_1)\,p(x_2 \mid x_1)\,p(x_3)$ have?
+#    factorisation $p(x_1)\,p(x_2 \mid x_1)\,p(x_3)$ have? ([solution](solutions/01_probability_rules_solutions.ipynb#exercise-1))
 # 2. **Finite memory.** Build the joint $p(x_1)\, p(x_2 \mid x_1)\, p(x_3 \mid x_2)$: take the first two
 #    factors of `chain_rule(joint, [0, 1, 2])` and, as the third, `conditional(joint, 2, [1])`
 #    repeated for every value of $x_1$ (`.expand(4, 4, 4)`). Check with `joint_from_chain` and `conditional` that its own
 #    $p(x_3 \mid x_1, x_2)$ no longer depends on $x_1$. For the digits, how
 #    many free parameters has a table-based model with memory two,
-#    $p(x_d \mid x_{d-1}, x_{d-2})$, one table per $d$? And with one table shared by every $d$?
+#    $p(x_d \mid x_{d-1}, x_{d-2})$, one table per $d$? And with one table shared by every $d$? ([solution](solutions/01_probability_rules_solutions.ipynb#exercise-2))
 # 3. **Another order.** The chain rule holds in any order. Repeat the counting of section 6 with
 #    the digits read column by column (`train.reshape(-1, 8, 8).transpose(1, 2).reshape(-1, 64)`).
 #    Does the context become unique sooner or later? Why might the order matter to a model even
-#    though it does not matter to the chain rule?
+#    though it does not matter to the chain rule? ([solution](solutions/01_probability_rules_solutions.ipynb#exercise-3))
 # 4. **The second rung.** Keep one table per pixel but ignore the context:
 #    $p(x_d \mid \mathbf{x}_{<d}) = p(x_d)$, estimated from the training split by counting, with one
 #    added to every count so that no value gets probability 0. Compute its test NLL in nats per
-#    image. How far below 181.3 does it get, and with how many parameters?
+#    image. How far below 181.3 does it get, and with how many parameters? ([solution](solutions/01_probability_rules_solutions.ipynb#exercise-4))
 # 5. **Memory.** A float64 number takes 8 bytes. Up to which $D$ does the full table over 17 values
-#    fit in 16 GB of memory? What about a table over 2 values (binarised digits)?
+#    fit in 16 GB of memory? What about a table over 2 values (binarised digits)? ([solution](solutions/01_probability_rules_solutions.ipynb#exercise-5))
 
 # %% [markdown]
 # ## References

@@ -374,13 +374,13 @@ display(table(["bits", "levels", "entropy [nats]", "entropy [bits]", "edge bins 
 # 1. **Edge bins.** Remove the special case of the edge bins from a copy of
 #    `discretized_logistic_log_prob` (use the interior formula for every level). Sum the
 #    probabilities over the 17 levels for a mean of $0.9$ and a scale of $0.3$: how much mass is
-#    lost? What would training do to a model whose probabilities do not sum to 1?
+#    lost? What would training do to a model whose probabilities do not sum to 1? ([solution](solutions/08_discretized_logistic_solutions.ipynb#exercise-1))
 # 2. **The patch.** Write the fallback of Salimans et al.'s (2017) released code: where
 #    $\sigma(a) - \sigma(b) < 10^{-5}$, use $\log(f(c)\cdot 2h)$, the density at the bin centre
 #    times the bin width. Add it as a column to Table 8.1. How far from the exact
-#    value is it at $b = 39$ and at $b = 63$?
+#    value is it at $b = 39$ and at $b = 63$? ([solution](solutions/08_discretized_logistic_solutions.ipynb#exercise-2))
 # 3. **Entropy per bit.** Extend Table 8.3 to 12 and 16 bits. Does the growth per bit approach
-#    $(1 - \text{edge mass}) \ln 2$? Explain why from the formula of an interior bin.
+#    $(1 - \text{edge mass}) \ln 2$? Explain why from the formula of an interior bin. ([solution](solutions/08_discretized_logistic_solutions.ipynb#exercise-3))
 
 # %% [markdown]
 # ## References

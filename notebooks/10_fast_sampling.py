@@ -585,26 +585,26 @@ assert sampler_seconds["cached"] < sampler_seconds["predictive"] < sampler_secon
 # 1. **Memory of the queues.** The improved CausalConv1D has an option-A layer with $k_0 = 3$ and five
 #    gated blocks with $k = 3$ and dilations $1, 2, 4, 8, 16$. How many input vectors do its queues
 #    hold together? Compare with the $D \times$ (number of layers) vectors a cache of every
-#    activation would hold, for $D = 64$ and for $D = 16\,000$ (one second of 16 kHz audio).
+#    activation would hold, for $D = 64$ and for $D = 16\,000$ (one second of 16 kHz audio). ([solution](solutions/10_fast_sampling_solutions.ipynb#exercise-1))
 # 2. **Where caching stops paying.** Time the cached and the plain sampler at batch 1 and at batch
 #    256 on the digits: `benchmarks/sampling.py --batch-sizes 1 256 --large-batch-sizes --threads 1`
 #    (`--large-batch-sizes` with no sizes skips the 28 x 28 canvas). Why does the speed-up grow with
 #    the batch? Think of two things: how many times each weight is read per multiply-add in a
 #    one-position step, and the fixed cost of a step (every layer is a separate Python call and a
-#    PyTorch dispatch, whatever the batch), which a one-position step at batch 1 barely covers.
+#    PyTorch dispatch, whatever the batch), which a one-position step at batch 1 barely covers. ([solution](solutions/10_fast_sampling_solutions.ipynb#exercise-2))
 # 3. **Sharper or flatter.** Divide the logits of the binarised model by a temperature $T$ before the
 #    draw ($T < 1$ sharpens). How do the calls per sample change for $T = 0.5, 1, 2$? Which pixels does
 #    predictive sampling get right in bulk, and which force a new pass? (armlib has no temperature
 #    option: wrap `binary_model.net` in a small `nn.Module` whose `forward` divides the network's
-#    output by $T$, and build `armlib.ARM(wrapped, binary_model.head, binary_model.shape)`.)
+#    output by $T$, and build `armlib.ARM(wrapped, binary_model.head, binary_model.shape)`.) ([solution](solutions/10_fast_sampling_solutions.ipynb#exercise-3))
 # 4. **A better first guess.** Wiggers & Hoogeboom (2020) *learn* a forecasting module that predicts
 #    $x_{d+1}, x_{d+2}, \dots$ beside $x_d$. A cheap alternative here: start from the per-pixel mode
 #    of the training images (the most common value at each position) instead of zeros. Does it save
 #    passes, on the digits and on the binarised digits? (`predictive_sample_from_noise` starts from
-#    zeros: add a `guess=` argument to a copy of it.)
+#    zeros: add a `guess=` argument to a copy of it.) ([solution](solutions/10_fast_sampling_solutions.ipynb#exercise-4))
 # 5. **Both at once.** Predictive sampling runs full passes. After a pass fixed positions up to $d$,
 #    which activations of that pass can the next one reuse, for the CausalConv1D? Sketch a sampler
-#    that combines the queues with predictive passes.
+#    that combines the queues with predictive passes. ([solution](solutions/10_fast_sampling_solutions.ipynb#exercise-5))
 
 # %% [markdown]
 # ## References

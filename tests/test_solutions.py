@@ -13,9 +13,10 @@ HEADING = re.compile(r"^## Exercise (\d+)$", re.M)
 
 
 def exercises(chapter: Path) -> dict[int, str]:
-    """Exercise number -> its text, from the chapter's "## Exercises" cell."""
-    (cell,) = [c for c in jupytext.read(chapter).cells if c.cell_type == "markdown" and c.source.startswith("## Exercises")]
-    items = ITEM.split(cell.source)[1:]
+    """Exercise number -> its text, from the chapter's "## Exercises" section (up to the next heading)."""
+    (section,) = [part for cell in jupytext.read(chapter).cells if cell.cell_type == "markdown"
+                  for part in re.split(r"^(?=## )", cell.source, flags=re.M) if part.startswith("## Exercises")]
+    items = ITEM.split(section)[1:]
     return {int(number): text for number, text in zip(items[::2], items[1::2])}
 
 
