@@ -45,10 +45,10 @@ import textwrap
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
-from IPython.display import Code
 
 import armlib
 from armlib import diagrams, ladder, plots
+from armlib.display import MarkdownText, table
 from armlib.heads import Categorical
 from armlib.mlp import PAD_VALUE, FiniteMemoryMLP, finite_memory_mlp
 from armlib.noise import gumbel_noise
@@ -72,7 +72,7 @@ x_train, x_val, x_test = (armlib.load_digits(split) for split in ("train", "val"
 # %% [markdown]
 # ## 1. The model
 #
-# Figure 1 draws the model over a sequence of five pixels. Read it bottom up: each hidden vector
+# Figure 2.1 draws the model over a sequence of five pixels. Read it bottom up: each hidden vector
 # $h_d$ is computed from the two pixels before position $d$, and $\theta_d$ from $h_d$ alone. The
 # red arrows are those of one position, $d = 4$: $\theta_4$ reads $x_3$ and $x_2$, never $x_4$
 # itself, and never anything earlier than $x_2$. Every column uses the same weights.
@@ -80,13 +80,11 @@ x_train, x_val, x_test = (armlib.load_digits(split) for split in ("train", "val"
 # %%
 fig, ax = plt.subplots(figsize=(9, 3.4))
 diagrams.shared_mlp_diagram(length=5, window=WINDOW, highlight=4, ax=ax)
-plt.show()
+armlib.show_figure("2.1", "The finite-memory MLP over $x_1, \\ldots, x_5$ (after Tomczak (2022), Fig. 1): "
+                   "inputs blue, hidden vectors orange, output probabilities green; `pad` stands for the "
+                   "predecessors of $x_1$ and $x_2$, which do not exist. The edges into $\\theta_4$ are red.")
 
 # %% [markdown]
-# **Figure 1.** The finite-memory MLP over $x_1, \ldots, x_5$ (after Tomczak (2022), Fig. 1):
-# inputs blue, hidden vectors orange, output probabilities green; `pad` stands for the predecessors
-# of $x_1$ and $x_2$, which do not exist. The edges into $\theta_4$ are red.
-#
 # In `armlib` an ARM, an autoregressive model, is built from two parts: a **network** that returns,
 # for every position $d$, the parameters of $p(x_d \mid \mathbf{x}_{<d})$ (here the 17 scores
 # that become $\theta_d$), and a **head** that turns those parameters into `log_prob` (the
@@ -103,7 +101,7 @@ plt.show()
 # with inputs of a sensible size. The optional `num_positions` argument is section 6's business.
 
 # %%
-armlib.show_source(FiniteMemoryMLP)
+armlib.show_source(FiniteMemoryMLP, methods=["__init__", "context", "forward"])
 
 # %% [markdown]
 # Here are the windows the MLP sees at the first positions of a test digit (positions counted from
@@ -116,8 +114,8 @@ digit = x_test[DIGIT_INDEX:DIGIT_INDEX + 1]
 windows = FiniteMemoryMLP(armlib.NUM_VALS, WINDOW).context(digit)[0]
 print(f"PAD_VALUE = {PAD_VALUE}")
 print("first row of the digit:", digit[0, :8].tolist())
-for d in (1, 2, 3, 4, 9, 10):
-    print(f"d = {d:2d}: x_d = {digit[0, d - 1].item():2d}, window [x_(d-1), x_(d-2)] = {windows[d - 1].tolist()}")
+display(table(["$d$", "$x_d$", "window $[x_{d-1}, x_{d-2}]$"],
+              [[d, digit[0, d - 1].item(), windows[d - 1].tolist()] for d in (1, 2, 3, 4, 9, 10)]))
 
 # %% [markdown]
 # The whole model is small: $2M + M$ weights and biases in, $17M + 17$ out, and the same weights
@@ -157,8 +155,10 @@ with torch.no_grad():
     by_bracket = (iverson * log_theta).sum(dim=(1, 2))             # sum over d and l, as the formula reads
     by_gather = log_theta.gather(1, x.unsqueeze(1)).sum(dim=(1, 2))  # pick ln theta_{d, x_d}, sum over d
     by_library = memory_model.log_prob(x)
-for name, values in [("Iverson bracket", by_bracket), ("gather", by_gather), ("ARM.log_prob", by_library)]:
-    print(f"{name:16s}", [round(v, 3) for v in values.tolist()])
+display(table(["$\\ln p(\\mathbf{x})$ by", *(f"test digit {i}" for i in range(len(x)))],
+              [[name, *(f"{v:.3f}" for v in values.tolist())]
+               for name, values in [("Iverson bracket", by_bracket), ("gather", by_gather),
+                                    ("`ARM.log_prob`", by_library)]]))
 assert torch.allclose(by_bracket, by_library) and torch.allclose(by_gather, by_library)
 
 # %% [markdown]
@@ -190,7 +190,9 @@ armlib.show_source(Categorical.log_prob)
 fit_source = inspect.getsource(armlib.fit).splitlines()
 first = next(i for i, line in enumerate(fit_source) if "for batch, rows in enumerate(" in line)
 last = next(i for i, line in enumerate(fit_source) if "optimiser.step()" in line)
-Code(textwrap.dedent("\n".join(fit_source[first:last + 1])), language="python")
+step = textwrap.dedent("\n".join(fit_source[first:last + 1]))
+MarkdownText(f"The loop over batches in `fit`, from `{armlib.fit.__module__.replace('.', '/')}.py`:\n\n"
+             f"```python\n{step}\n```")
 
 # %% [markdown]
 # `armlib.evaluate` then scores the whole test split, the book's one metric. For scale, a model
@@ -217,11 +219,12 @@ assert memory_score.nats < 115, "the 2-pixel MLP should reach < 115 nats on test
 wide_model = finite_memory_mlp(window=WINDOW, hidden=TOMCZAK_HIDDEN)
 wide_history = armlib.fit(wide_model, x_train, x_val, epochs=EPOCHS, lr=LR, patience=PATIENCE)
 wide_score = armlib.evaluate(wide_model, x_test)
-for name, model, score, history in [(f"M = {HIDDEN}", memory_model, memory_score, memory_history),
-                                    (f"M = {TOMCZAK_HIDDEN}", wide_model, wide_score, wide_history)]:
-    print(f"2-pixel MLP, {name:8s}: {sum(p.numel() for p in model.parameters()):5,} parameters, "
-          f"test NLL {score.nats:.2f} nats/image, best validation {history.best_val:.2f} "
-          f"(epoch {history.best_epoch} of {history.epochs}, {history.seconds[-1]:.0f} s)")
+display(table(["2-pixel MLP", "parameters", "test NLL [nats/image]", "best validation NLL", "best epoch",
+               "epochs run", "training [s]"],
+              [[f"$M = {hidden}$", f"{sum(p.numel() for p in model.parameters()):,}", f"{score.nats:.2f}",
+                f"{history.best_val:.2f}", history.best_epoch, history.epochs, f"{history.seconds[-1]:.0f}"]
+               for hidden, model, score, history in [(HIDDEN, memory_model, memory_score, memory_history),
+                                                     (TOMCZAK_HIDDEN, wide_model, wide_score, wide_history)]]))
 
 # %% [markdown]
 # The two widths score within a few hundredths of a nat of each other: on test the 300 units come
@@ -266,9 +269,9 @@ noise = gumbel_noise((GUMBEL_DRAWS, armlib.NUM_VALS), torch.Generator().manual_s
 draws = (logits + noise).argmax(dim=1)            # one Gumbel-max draw per row of noise
 frequency = torch.bincount(draws, minlength=armlib.NUM_VALS) / GUMBEL_DRAWS
 print(f"theta_{GUMBEL_POSITION} of test digit {DIGIT_INDEX} against the frequencies of {GUMBEL_DRAWS:,} draws:")
-print(" value  theta   frequency")
-for value in range(armlib.NUM_VALS):
-    print(f"  {value:3d}  {theta[value].item():.4f}   {frequency[value].item():.4f}")
+display(table(["value $l$", f"$\\theta_{{{GUMBEL_POSITION},l}}$", "frequency"],
+              [[value, f"{theta[value].item():.4f}", f"{frequency[value].item():.4f}"]
+               for value in range(armlib.NUM_VALS)]))
 print(f"largest difference: {(frequency - theta).abs().max().item():.4f}")
 assert (frequency - theta).abs().max() < 0.006
 
@@ -296,17 +299,14 @@ print("the predictive sampler returns the same digits:  ", torch.equal(predictiv
 assert torch.equal(again, memory_samples) and torch.equal(predictive, memory_samples)
 
 # %% [markdown]
-# What does the two-pixel model draw (Figure 2)? Short horizontal dashes of ink, scattered over the
+# What does the two-pixel model draw (Figure 2.2)? Short horizontal dashes of ink, scattered over the
 # whole square, the blank margins included. Nothing ties one row to the next: the pixel above $x_d$ is
 # $x_{d-8}$, six steps outside the window, so the dashes of one row do not continue the strokes of
 # the row above, and no sample has the shape of a digit.
 
 # %%
 plots.real_vs_samples(x_test[:NUM_SAMPLES], memory_samples, title="2-pixel MLP samples")
-plt.show()
-
-# %% [markdown]
-# **Figure 2.** Test digits (left) and digits drawn from the two-pixel MLP (right).
+armlib.show_figure("2.2", "Test digits (left) and digits drawn from the two-pixel MLP (right).")
 
 # %% [markdown]
 # ## 5. No memory at all: one categorical per position
@@ -352,11 +352,12 @@ assert position_score.nats < memory_score.nats - 5, "the position should buy sev
 assert position_score.nats < position_only_score.nats - 5, "two pixels of memory should add to the position"
 uniform = armlib.uniform_nats(64, armlib.NUM_VALS)
 print(f"gain over the uniform model ({uniform:.2f} nats), and size:")
-for name, model, score in [(f"2-pixel MLP, M = {HIDDEN}", memory_model, memory_score),
-                           (f"2-pixel MLP, M = {TOMCZAK_HIDDEN}", wide_model, wide_score),
-                           ("independent pixels", position_only_model, position_only_score),
-                           ("2-pixel MLP + position", position_model, position_score)]:
-    print(f"  {name:24s} {uniform - score.nats:5.1f} nats  {sum(p.numel() for p in model.parameters()):6,} parameters")
+display(table(["model", "gain [nats/image]", "parameters"],
+              [[name, f"{uniform - score.nats:.1f}", f"{sum(p.numel() for p in model.parameters()):,}"]
+               for name, model, score in [(f"2-pixel MLP, $M = {HIDDEN}$", memory_model, memory_score),
+                                          (f"2-pixel MLP, $M = {TOMCZAK_HIDDEN}$", wide_model, wide_score),
+                                          ("independent pixels", position_only_model, position_only_score),
+                                          ("2-pixel MLP + position", position_model, position_score)]]))
 
 # %% [markdown]
 # The position takes the two-pixel MLP from 110.11 down to 96.68 nats, but it also brings
@@ -374,16 +375,16 @@ for name, model, score in [(f"2-pixel MLP, M = {HIDDEN}", memory_model, memory_s
 # ## 7. Where the nats go
 #
 # The NLL of an image is a sum over its 64 pixels, so we can ask where each model pays. The first
-# three maps of Figure 3 show the test-split average of $-\log p(x_d \mid \mathbf{x}_{<d})$ at
+# three maps of Figure 2.3 show the test-split average of $-\log p(x_d \mid \mathbf{x}_{<d})$ at
 # every pixel; the fourth is the difference between the first two, memory only minus position only
 # (red where the memory-only model pays more, blue where it pays less).
 #
-# The first printout splits each total into the 28 pixels of the outer ring and the 36 inside it.
+# Table 2.1 splits each total into the 28 pixels of the outer ring and the 36 inside it.
 #
 # - In the interior, two pixels of memory and no position (81.5 nats) are worth about as much as
 #   the position and no memory (81.8 nats).
-# - At the border the memory-only model pays more: 28.6 nats against 24.7. The second printout
-#   shows where, as the mean cost of a pixel in each part of the border, and the third splits the
+# - At the border the memory-only model pays more: 28.6 nats against 24.7. Table 2.2 shows where,
+#   as the mean cost of a pixel in each part of the border, and the line under it splits the
 #   3.9-nat gap between the two by part of the border. The largest share, 1.9 nats from only 7
 #   pixels, is the **left column**, where each row starts: 0.29 nats per pixel for the memory-only
 #   model, against 0.01 for both models that know the position; in the difference map it is the
@@ -405,16 +406,18 @@ with torch.no_grad():
                  for name, model in models.items()}
 border = torch.ones(8, 8, dtype=torch.bool)
 border[1:-1, 1:-1] = False  # the 28 pixels of the outer ring; the other 36 are the interior
-for name, cost in cost_maps.items():
-    print(f"{name:24s} border {cost[border].sum().item():5.1f} nats, interior {cost[~border].sum().item():5.1f} nats")
+display(table(["model", "border [nats]", "interior [nats]"],
+              [[name, f"{cost[border].sum().item():.1f}", f"{cost[~border].sum().item():.1f}"]
+               for name, cost in cost_maps.items()],
+              caption="**Table 2.1.** Test NLL per image, split into the 28 border pixels and the 36 inside."))
 regions = {"top row": torch.zeros(8, 8, dtype=torch.bool), "left column": torch.zeros(8, 8, dtype=torch.bool)}
 regions["top row"][0] = True        # 8 pixels
 regions["left column"][1:, 0] = True  # the 7 pixels below the top row: each one starts a row
 regions["rest of border"] = border & ~regions["top row"] & ~regions["left column"]  # 13 pixels
 regions["interior"] = ~border         # 36 pixels
-print("mean cost per pixel [nats]:  " + "".join(f"{region:>16s}" for region in regions))
-for name, cost in cost_maps.items():
-    print(f"{name:28s}" + "".join(f"{cost[mask].mean().item():16.2f}" for mask in regions.values()))
+display(table(["model", *regions], [[name, *(f"{cost[mask].mean().item():.2f}" for mask in regions.values())]
+                                    for name, cost in cost_maps.items()],
+              caption="**Table 2.2.** Mean cost of one pixel in each region [nats]."))
 gap = cost_maps["2-pixel MLP"] - cost_maps["independent pixels"]
 print(f"border gap, 2-pixel MLP minus independent pixels: {gap[border].sum().item():.1f} nats, of which "
       + ", ".join(f"{region} {gap[mask].sum().item():.1f}" for region, mask in regions.items() if region != "interior"))
@@ -431,29 +434,23 @@ fig.colorbar(difference, ax=axes[3], label="difference [nats]", shrink=0.85)
 for ax in axes:
     ax.set_xticks([])
     ax.set_yticks([])
-plt.show()
+armlib.show_figure("2.3", "Mean cost of each pixel on the test split for the three models (left three, one "
+                   "colour scale), and the difference between the first two (right).")
 
 # %% [markdown]
-# **Figure 3.** Mean cost of each pixel on the test split for the three models (left three, one
-# colour scale), and the difference between the first two (right).
-
-# %% [markdown]
-# The position fixes the margins but not the shapes: samples of the combined model (Figure 4) keep ink in the
+# The position fixes the margins but not the shapes: samples of the combined model (Figure 2.4) keep ink in the
 # middle and paper at the edges, and a few look like a rough 5 or 9, yet most strokes still do not
 # connect from one row to the next.
 
 # %%
 position_samples = position_model.sample(NUM_SAMPLES, generator=torch.Generator().manual_seed(0))
 plots.real_vs_samples(x_test[:NUM_SAMPLES], position_samples, title="2-pixel MLP + position samples")
-plt.show()
-
-# %% [markdown]
-# **Figure 4.** Test digits (left) and digits drawn from the two-pixel MLP with the position (right).
+armlib.show_figure("2.4", "Test digits (left) and digits drawn from the two-pixel MLP with the position (right).")
 
 # %% [markdown]
 # ## 8. Learning curves
 #
-# Figure 5 shows the training (dashed, measured on the batches while the weights change) and
+# Figure 2.5 shows the training (dashed, measured on the batches while the weights change) and
 # validation NLL per epoch. The independent-pixels model stops first: its function has no input to
 # learn from, only a $64 \times 17$ table of probabilities, one row per position, and its
 # validation NLL stops improving early (best epoch 7 of 17) while its training NLL settles a few
@@ -464,10 +461,7 @@ fig, ax = plt.subplots(figsize=(7, 4))
 plots.learning_curve(memory_history, position_only_history, position_history,
                      labels=list(models), ax=ax)
 ax.set_ylim(top=140)
-plt.show()
-
-# %% [markdown]
-# **Figure 5.** Training (dashed) and validation NLL of the chapter's three models, epoch by epoch.
+armlib.show_figure("2.5", "Training (dashed) and validation NLL of the chapter's three models, epoch by epoch.")
 
 # %% [markdown]
 # ## 9. The ladder
@@ -481,9 +475,9 @@ rows = [ladder.entry("2-pixel MLP", memory_model, memory_score, memory_history),
                      position_only_history),
         ladder.entry("2-pixel MLP + position", position_model, position_score, position_history)]
 ladder.record("02_finite_memory_mlp", rows)
-for row in rows:
-    print(f"{row['model']:36s} {row['test_nats']:7.2f} nats  {row['test_bpd']:.3f} bits/dim  "
-          f"{row['params']:6,} parameters")
+display(table(["model", "test NLL [nats/image]", "bits/dim", "parameters"],
+              [[row["model"], f"{row['test_nats']:.2f}", f"{row['test_bpd']:.3f}", f"{row['params']:,}"]
+               for row in rows]))
 
 # %% [markdown]
 # ## Summary
