@@ -30,11 +30,13 @@ import statistics
 
 import matplotlib.pyplot as plt
 import torch
+from IPython.display import display
 from scipy import stats
 
 import armlib
 from armlib import ladder, plots
 from armlib.arm import evaluating
+from armlib.display import MarkdownText, table
 from armlib.logistic import LogisticMixtureHead, discretized_logistic_log_prob
 
 armlib.setup(seed=0)
@@ -90,15 +92,18 @@ def output_layer_params(model):
     return sum(p.numel() for p in model.net.to_logits.parameters())
 
 
+rows = []
 for name, model in [("categorical", categorical), ("logistic mixture", mixture_model)]:
     armlib.check_autoregressive(model)
     total = sum(p.numel() for p in model.parameters())
-    print(f"{name:17s}: {model.head.num_params(1):3d} outputs per pixel, output layer "
-          f"{output_layer_params(model):4d} weights, whole model {total:,}; causal")
+    rows.append([name, str(model.head.num_params(1)), str(output_layer_params(model)), f"{total:,}"])
+display(table(["head", "outputs per pixel", "weights of the output layer", "weights of the whole model"], rows))
+print("both causal")
 shared = categorical.state_dict()
 differ = [name for name, weights in mixture_model.state_dict().items()
           if name not in shared or not torch.equal(weights, shared[name])]
-print(f"weight tensors that differ at the start: {differ}; the other {len(shared) - len(differ)} are equal")
+print(f"weight tensors that differ at the start: {' and '.join(differ)}; the other {len(shared) - len(differ)} "
+      f"are equal")
 
 # %% [markdown]
 # One step of `gated_pixelcnn_for_head` is new: the output layer's bias starts at the head's
@@ -115,7 +120,7 @@ print(f"weight tensors that differ at the start: {differ}; the other {len(shared
 armlib.show_source(LogisticMixtureHead.initial_bias)
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 3), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(12, 3.4), sharey=True)
 starts = {"bias 0, about PyTorch's default: alike components": torch.zeros(mixture_model.head.num_params(1)),
           "initial_bias: each component its own levels": mixture_model.head.initial_bias(1)}
 for ax, (title, bias) in zip(axes, starts.items()):
@@ -125,17 +130,16 @@ for ax, (title, bias) in zip(axes, starts.items()):
         ax.plot(levels, components[:, k], marker=".", alpha=0.7, label=f"component {k + 1}")
     ax.plot(levels, components @ logits.softmax(0), color="black", linewidth=2, label="mixture")
     ax.set_title(title)
-    ax.set_xlabel("level")
-axes[0].set_ylabel("probability")
-axes[1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
+    ax.set_xlabel("level $x$")
+axes[0].set_ylabel("$P(x)$")
+axes[1].legend(loc="center left", bbox_to_anchor=(1, 0.5))
 plt.tight_layout()
-plt.show()
+armlib.show_figure("9.1", "The head's distribution over the 17 levels for an output bias of zero (left: all five "
+                          "components alike, nearly flat, with the tails piled on the edge bins) and at "
+                          "`initial_bias` (right: each component on its own levels; the black mixture is their "
+                          "average).")
 
 # %% [markdown]
-# **Figure 1.** The head's distribution over the 17 levels for an output bias of zero (left: all
-# five components alike, nearly flat, with the tails piled on the edge bins) and at `initial_bias`
-# (right: each component on its own levels; the black mixture is their average).
-#
 # ## 2. Training
 #
 # Chapter 06 trained the categorical model with dropout, batches of 16, weight decay and a cosine
@@ -158,21 +162,19 @@ assert mixture_score.nats <= 79, "the mixture head should reach chapter 06's bar
 
 # %%
 plots.learning_curve(history, labels=["logistic mixture"])
-plt.show()
+armlib.show_figure("9.2", "Training and validation NLL of the mixture model, epoch by epoch.")
 
 # %% [markdown]
-# **Figure 2.** Training and validation NLL of the mixture model, epoch by epoch. The validation NLL
-# levels off from about epoch 17, its best epoch, on, while the training NLL keeps falling.
+# In Figure 9.2 the validation NLL levels off from about epoch 17 on (its best epoch, 24, is only
+# a little lower), while the training NLL keeps falling.
 
 # %%
 generator = torch.Generator().manual_seed(0)
 plots.real_vs_samples(x_test[:NUM_SAMPLES], mixture_model.sample(NUM_SAMPLES, generator=generator),
                       title="gated PixelCNN, logistic mixture head")
-plt.show()
+armlib.show_figure("9.3", "Test digits (left) and digits drawn from the mixture model (right).")
 
 # %% [markdown]
-# **Figure 3.** Test digits (left) and digits drawn from the mixture model (right).
-#
 # What does the head predict? For one test digit, the distribution $p(x_d \mid \mathbf{x}_{<d})$ at
 # a few pixels, with the true value marked: a background pixel, a pixel at the edge of a stroke,
 # and two inside it.
@@ -183,49 +185,50 @@ with torch.no_grad(), evaluating(mixture_model):
     params = mixture_model.params(digit).expand(NUM_VALS, -1, -1, -1)  # one copy per level
     every_level = levels.reshape(-1, 1, 1, 1).expand(-1, 1, 8, 8)
     distributions = mixture_model.head.log_prob(params, every_level).exp()[:, 0]  # (level, i, j)
-fig, axes = plt.subplots(1, len(PIXELS) + 1, figsize=(13, 2.6))
+fig, axes = plt.subplots(1, len(PIXELS) + 1, figsize=(14, 3))
 plots.image_grid(digit, 1, ax=axes[0], title="test digit")
 for ax, (i, j) in zip(axes[1:], PIXELS):
     axes[0].add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red"))
     ax.bar(levels, distributions[:, i, j], color="tab:blue")
     ax.axvline(digit[0, 0, i, j], color="red", linestyle=":", label="true value")
     ax.set_title(f"pixel ({i}, {j})")
-    ax.set_xlabel("level")
+    ax.set_xlabel("level $x_d$")
+axes[1].set_ylabel(r"$p(x_d \mid \mathbf{x}_{<d})$")
 axes[1].legend()
 plt.tight_layout()
-plt.show()
+armlib.show_figure("9.4", "The mixture head's $p(x_d \\mid \\mathbf{x}_{<d})$ at the four pixels boxed in red "
+                          "(row, column) of a test digit, with the true level dotted.")
 
 # %% [markdown]
-# **Figure 4.** The mixture head's $p(x_d \mid \mathbf{x}_{<d})$ at the four pixels boxed in red
-# (row, column), with the true level dotted.
-#
-# The four pictures show that the mixture is no straitjacket: five logistics and two edge bins make
-# every shape these pixels need. A spike on blank paper, pixel (5, 2); a spike at full ink with a
+# The four pictures of Figure 9.4 show that the mixture is no straitjacket: five logistics and two
+# edge bins make every shape these pixels need. A spike on blank paper, pixel (5, 2); a spike at full ink with a
 # shoulder on 15, pixel (4, 5); mass on 0 with a decaying tail where a stroke may or may not begin,
 # pixel (3, 3); and a broad bump around 11 and 12 where the ink is surely there but its darkness
 # is not, pixel (6, 2).
 #
 # ## 3. Does the mixture beat the softmax?
 #
-# This chapter's run of the mixture head scores 78.19 nats per test image; chapter 06's run of the
+# This chapter's run of the mixture head scores 77.81 nats per test image; chapter 06's run of the
 # categorical head, on the same network and recipe and with the same `fit` seed but other initial
-# weights, 78.14 (section 2 printed both).
-# Taken alone, the two runs would say that the softmax is ahead by 0.05 nats. One run of each cannot
+# weights, 78.19 (section 2 printed both).
+# Taken alone, the two runs would say that the mixture is ahead by 0.38 nats. One run of each cannot
 # settle a difference of a few tenths of a nat: another random seed, which picks the initial
 # weights, the batches and the dropout masks, moves a score by about as much. The script
 # `benchmarks/heads.py` therefore trains both heads on seeds 0 to 4 with this network and recipe;
-# its seed 0 mixture run is this chapter's run, and its categorical runs share chapter 06's network
-# and recipe but not chapter 06's initial weights. On one seed the two runs start from the
-# same weights apart from the output layer (as section 1 checked for seed 0) and see the same
-# batches and the same dropout masks. The hope of such pairing is that the difference between them
+# its seed 0 mixture run has this chapter's seed and code but ran on another processor (below), and
+# its categorical runs share chapter 06's network and recipe but not chapter 06's initial weights.
+# On one seed the two runs start from the same weights apart from the output layer (as section 1
+# checked for seed 0) and see the same batches and the same dropout masks. The hope of such pairing is that the difference between them
 # is then the head's alone; the cell below checks whether it is.
 #
 # A fair comparison chooses on data the test split does not hold. The script reports, per run, the
 # best validation NLL (the epoch whose weights `fit` keeps) and the test NLL of those weights. We
 # choose the head with the lower mean validation NLL, and only then read its test score. The
 # numbers below are copied from the script's printout; the cell prints its seed 0 runs beside this
-# chapter's run, which is its seed 0 mixture run on the machine the script ran on (on another
-# processor the two differ), and chapter 06's. For each split it then takes the difference between
+# chapter's run and chapter 06's. The script ran on an AMD EPYC with AVX-512 vector instructions,
+# this chapter on one with AVX2 only (as `armlib.machine()` names them): the same seed and code, but
+# floating-point sums rounded differently, so this chapter's seed 0 mixture run is not the script's
+# (77.81 here, 78.19 there). For each split it then takes the difference between
 # the heads seed by seed (mixture minus categorical, so negative favours the mixture) and puts a 95%
 # confidence interval on their mean with Student's $t$ distribution: five differences, four degrees
 # of freedom. Pairing helps only if the two heads' runs on one seed go up and down together; the
@@ -240,8 +243,8 @@ plt.show()
 VALIDATION = {"categorical": [80.89, 81.21, 80.55, 80.70, 81.04], "mixture": [80.44, 80.17, 80.39, 80.49, 80.51]}
 TEST = {"categorical": [78.14, 78.45, 78.20, 77.87, 78.43], "mixture": [78.19, 77.82, 77.81, 78.06, 77.96]}
 
-# The script's seed 0 mixture run is section 2's run on the machine the script ran on (it printed
-# the machine: AMD EPYC); its categorical runs do not start from chapter 06's initial weights.
+# The script's seed 0 mixture run is section 2's run, made on another processor (it printed the machine:
+# AMD EPYC with AVX-512), so the two differ; its categorical runs do not start from chapter 06's initial weights.
 print(f"seed 0, mixture:     this chapter {history.best_val:.2f} validation, {mixture_score.nats:.2f} test; "
       f"the script {VALIDATION['mixture'][0]:.2f}, {TEST['mixture'][0]:.2f}")
 print(f"seed 0, categorical: chapter 06 {categorical_nats:.2f} test; the script {TEST['categorical'][0]:.2f}")
@@ -259,37 +262,45 @@ def paired(a, b, confidence=CONFIDENCE):
     return differences, mean, sd, (mean - half, mean + half)
 
 
-print("head          validation NLL   test NLL       (mean ± sd over 5 seeds)")
-for head in VALIDATION:
-    print(f"{head:12s}  {mean_sd(VALIDATION[head]):>14s}   {mean_sd(TEST[head]):>12s}")
+SPLITS = {"validation": VALIDATION, "test": TEST}
+display(table(["head", "validation NLL", "test NLL"],
+              [[head, mean_sd(VALIDATION[head]), mean_sd(TEST[head])] for head in VALIDATION],
+              caption="**Table 9.1.** The two heads in nats per image, mean ± sd over seeds 0 to 4.", align="lrr"))
 chosen = min(VALIDATION, key=lambda head: statistics.mean(VALIDATION[head]))
 print(f"chosen on validation: {chosen}; its test NLL {mean_sd(TEST[chosen])}")
-print()
-print(f"mixture - categorical, seeds 0 to 4; mean, sd and {CONFIDENCE:.0%} t interval (4 degrees of freedom):")
-for split, table in (("validation", VALIDATION), ("test", TEST)):
-    differences, mean, sd, (low, high) = paired(table["mixture"], table["categorical"])
-    print(f"{split:10s}  " + "  ".join(f"{d:+.2f}" for d in differences)
-          + f"   mean {mean:+.2f}, sd {sd:.2f}, interval [{low:+.2f}, {high:+.2f}]")
-print()
-print("do the pairs help? correlation r of the heads over the seeds; sd of the differences against that of")
-print("unrelated runs, sqrt(sd_1^2 + sd_2^2); the interval for unrelated runs:")
-for split, table in (("validation", VALIDATION), ("test", TEST)):
-    mixture_runs, categorical_runs = table["mixture"], table["categorical"]
+
+rows = []
+for split, nats in SPLITS.items():
+    differences, mean, sd, (low, high) = paired(nats["mixture"], nats["categorical"])
+    rows.append([split, *(f"{d:+.2f}" for d in differences), f"{mean:+.2f}", f"{sd:.2f}", f"[{low:+.2f}, {high:+.2f}]"])
+display(table(["split", *(f"seed {seed}" for seed in range(5)), "mean", "sd", f"{CONFIDENCE:.0%} t interval"], rows,
+              caption=f"**Table 9.2.** Mixture minus categorical, seed by seed, in nats per image (negative favours "
+                      f"the mixture); the {CONFIDENCE:.0%} t interval on the mean has 4 degrees of freedom.",
+              align="lrrrrrrrr"))
+
+rows = []
+for split, nats in SPLITS.items():
+    mixture_runs, categorical_runs = nats["mixture"], nats["categorical"]
     _, _, sd, _ = paired(mixture_runs, categorical_runs)
     unrelated = math.hypot(statistics.stdev(mixture_runs), statistics.stdev(categorical_runs))
     welch = stats.ttest_ind(mixture_runs, categorical_runs, equal_var=False).confidence_interval(CONFIDENCE)
-    print(f"{split:10s}  r = {statistics.correlation(mixture_runs, categorical_runs):+.2f}; sd {sd:.2f} against "
-          f"{unrelated:.2f}; unpaired (Welch) {CONFIDENCE:.0%} interval [{welch.low:+.2f}, {welch.high:+.2f}]")
+    rows.append([split, f"{statistics.correlation(mixture_runs, categorical_runs):+.2f}", f"{sd:.2f}",
+                 f"{unrelated:.2f}", f"[{welch.low:+.2f}, {welch.high:+.2f}]"])
+display(table(["split", "correlation r of the heads", "sd of the differences", "sd for unrelated runs",
+               f"unpaired (Welch) {CONFIDENCE:.0%} interval"], rows,
+              caption="**Table 9.3.** Do the pairs help? The correlation of the two heads over the seeds; the sd "
+                      "of the differences against that of unrelated runs, √(sd₁² + sd₂²); the interval for "
+                      "unrelated runs.", align="lrrrr"))
 
 # %% [markdown]
-# Read it in order. On validation the mixture is ahead on every seed, by 0.16 to 1.04 nats, 0.48
+# Read it in order. On validation the mixture is ahead (Table 9.2) on every seed, by 0.16 to 1.04 nats, 0.48
 # on average, and the interval on the difference, $[-0.91, -0.04]$, excludes zero: the mixture is
 # the head to choose. On test the chosen head scores $77.97 \pm 0.16$ nats per image, the
 # categorical head $78.22 \pm 0.24$. The mixture's lead there is 0.25 nats on average but not on
-# every seed: on seeds 0 and 3 the categorical head is ahead, and this chapter's run is seed 0. The
+# every seed: on the script's seeds 0 and 3 the categorical head is ahead. The
 # interval, $[-0.69, +0.19]$, includes zero.
 #
-# The pairing did not do what it was meant to. The heads' scores over the seeds are, if anything,
+# The pairing did not do what it was meant to (Table 9.3). The heads' scores over the seeds are, if anything,
 # negatively correlated ($r = -0.49$ on validation, $-0.54$ on test; five seeds cannot pin a
 # correlation down), and the differences spread more (sd 0.35) than those of unrelated runs would
 # (0.30 and 0.29). The same start, batches and masks evidently do not keep two runs together for 27
@@ -305,15 +316,16 @@ for split, table in (("validation", VALIDATION), ("test", TEST)):
 # seeds 0 to 2 only: the categorical head with a careful start of its own, its logits at the
 # digits' overall histogram of levels, and the mixture head with PyTorch's default bias, its
 # components alike at the start. That run was on another machine, an Intel Xeon, and on an earlier
-# version of armlib; the five-seed runs above ran on an AMD EPYC (each printout names its machine),
-# and so did this chapter, whose run gives the script's seed 0 mixture numbers (the cell above
-# prints both). Between the two, the code that feeds the pixels to the network was moved and given
-# options; the maths and the initial weights stayed, and PyTorch was the same. Yet the same seed
-# did not give the same run: the earlier
-# printout's seed 0 mixture scored 77.81 on test, against 78.19 here. The processors' maths
-# libraries presumably round some floating-point sums in a different order, and over 27 epochs of
-# training such tiny differences grow into a different run. A seed fixes a run on one machine
-# only; what carries over is the spread over seeds. So each variant is compared only with the
+# version of armlib; the five-seed runs above ran on an AMD EPYC with AVX-512, and this chapter on
+# an AMD EPYC with AVX2 only. Between the Xeon's run and the
+# others, the code that feeds the pixels to the network was moved and given options; the maths and
+# the initial weights stayed, and PyTorch was the same. Yet the same seed did not give the same
+# run: the seed 0 mixture scored 77.81 on test on the Xeon, 78.19 in the five-seed printout and
+# 77.81 again in this chapter. The two EPYC runs had the same code and seed, so their difference
+# is the processors' alone: their maths libraries round some floating-point sums differently, and
+# over 27 epochs of training such tiny differences grow into a different run. (That this chapter
+# lands on the Xeon's 77.81 is a coincidence of two decimals, not the same run: the code differed.)
+# A seed fixes a run on one machine only; what carries over is the spread over seeds. So each variant is compared only with the
 # categorical runs of its own printout, on three seeds (two degrees of freedom):
 
 # %%
@@ -322,14 +334,17 @@ for split, table in (("validation", VALIDATION), ("test", TEST)):
 THREE_SEEDS = {"categorical": [78.10, 78.51, 78.14], "categorical, histogram start": [78.12, 78.36, 78.12],
                "mixture, spread start": [77.81, 77.82, 77.84], "mixture, default start": [78.23, 78.25, 78.11]}
 
-print("3 seeds (0-2), test NLL      mean ± sd      minus categorical: mean [95% t interval]")
+rows = []
 for head, values in THREE_SEEDS.items():
     _, mean, _, (low, high) = paired(values, THREE_SEEDS["categorical"])
-    against = "" if head == "categorical" else f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]"
-    print(f"{head:28s} {mean_sd(values):>12s}   {against}")
+    rows.append([head, mean_sd(values), *(("", "") if head == "categorical" else
+                                          (f"{mean:+.2f}", f"[{low:+.2f}, {high:+.2f}]"))])
+display(table(["head", "test NLL, mean ± sd", "minus categorical: mean", "95% t interval"], rows,
+              caption="**Table 9.4.** Four heads on seeds 0 to 2 (the earlier printout, Intel Xeon), test NLL in "
+                      "nats per image.", align="lrrr"))
 
 # %% [markdown]
-# Neither variant moves away from the categorical head beyond noise: the histogram start changes
+# Neither variant (Table 9.4) moves away from the categorical head beyond noise: the histogram start changes
 # its test NLL by $-0.05$ nats on average, the mixture started alike by $-0.05$ too, both with
 # intervals wide on either side of zero. A careful start alone shows no measurable help for the
 # softmax on three seeds, and a mixture whose components start alike does no better than the
@@ -347,8 +362,8 @@ for head, values in THREE_SEEDS.items():
 # %% tags=["nbval-check-output"]
 share = torch.bincount(x_train.flatten(), minlength=NUM_VALS) / x_train.numel()
 print(f"{x_train.numel():,} training pixels")
-print("level  " + " ".join(f"{v:5d}" for v in levels.tolist()))
-print("share  " + " ".join(f"{100 * s:4.1f}%" for s in share.tolist()))
+display(table(["level", "share of the training pixels"],
+              [[str(v), f"{100 * s:.1f}%"] for v, s in zip(levels.tolist(), share.tolist())]))
 print(f"levels 1-15: each {100 * share[1:16].min():.1f}% to {100 * share[1:16].max():.1f}%, "
       f"together {100 * share[1:16].sum():.1f}%")
 
@@ -364,7 +379,7 @@ print(f"levels 1-15: each {100 * share[1:16].min():.1f}% to {100 * share[1:16].m
 ladder.record("09_mixture_head_and_colour", [
     ladder.entry(f"gated PixelCNN, mixture of {NUM_COMPONENTS} discretised logistics", mixture_model,
                  mixture_score, history)])
-print(ladder.markdown(through="09_mixture_head_and_colour"))
+display(MarkdownText(ladder.markdown(through="09_mixture_head_and_colour")))
 
 # %% [markdown]
 # ## 4. Colour: one pixel, three coupled channels
@@ -409,13 +424,13 @@ armlib.show_source(LogisticMixtureHead.log_prob)
 
 # %%
 colour_train, colour_val, colour_test = (armlib.load_colour_digits(split) for split in ("train", "val", "test"))
-print("colour digits:", tuple(colour_train.shape), "values", int(colour_train.min()), "to", int(colour_train.max()))
-plots.image_grid(colour_test[:NUM_SAMPLES], 2, title="colour digits (test split)")
-plt.show()
+print(f"colour digits: {len(colour_train):,} training images of {' x '.join(map(str, colour_train.shape[1:]))}, "
+      f"values {int(colour_train.min())} to {int(colour_train.max())}")
+fig, ax = plt.subplots(figsize=(8, 2.2))
+plots.image_grid(colour_test[:NUM_SAMPLES], 2, ax=ax)
+armlib.show_figure("9.5", "Sixteen colour digits of the test split, each in its own ink.")
 
 # %% [markdown]
-# **Figure 5.** Sixteen colour digits of the test split, each in its own ink.
-#
 # The registered `"gated_pixelcnn_logistic_mixture_colour"` model is the same gated network with a
 # first block that reads three channels. The causality check now runs over 192 elements, 64 pixels
 # times 3 channels in the order above: changing the blue value of a pixel must not move the red or
@@ -444,21 +459,19 @@ assert per_channel[1] < per_channel[0] and per_channel[2] < per_channel[0], "cou
 # %%
 plots.real_vs_samples(colour_test[:NUM_SAMPLES], colour_model.sample(NUM_SAMPLES, generator=generator),
                       image_shape=armlib.COLOUR_SHAPE, title="samples, coupled channels")
-plt.show()
+armlib.show_figure("9.6", "Colour test digits (left) and colour digits drawn from the coupled model after five "
+                          "epochs (right).")
 
 # %% [markdown]
-# **Figure 6.** Colour test digits (left) and colour digits drawn from the coupled model after
-# five epochs (right).
-#
 # The coupled head makes the later channels cheap: on the test split the red terms cost 90.9 nats
-# per image, green 48.5 and blue 38.1. Red has only the earlier pixels to go on; green also knows the
+# per image, green 48.5 and blue 38.9. Red has only the earlier pixels to go on; green also knows the
 # red value of its own pixel, blue both, and on these images a pixel's three values are three linear
 # functions of one amount of ink. (The shared mixture component helps too; exercise 6 separates the
-# two.) The total, 177.5 nats per colour image after 5 epochs, is far below the 544.0 nats of the
+# two.) The total, 178.4 nats per colour image after 5 epochs, is far below the 544.0 nats of the
 # uniform model.
 #
-# In the samples the colour of each pixel is an ink-like colour, but the ink wanders from pixel to
-# pixel. One ink for the whole digit is a long-range dependency between pixels, which only the
+# In the samples (Figure 9.6) the colour of each pixel is an ink-like colour, but the ink wanders
+# from pixel to pixel. One ink for the whole digit is a long-range dependency between pixels, which only the
 # network can learn, and five epochs did not learn it here; the head's part, the coupling and the
 # shared component inside a pixel, is what the per-channel costs above measure.
 
@@ -476,9 +489,10 @@ plt.show()
 #   difference of $-0.25$ whose interval, $[-0.69, +0.19]$, includes zero, within noise on these
 #   five seeds. Pairing the runs by seed did not narrow the spread; the unpaired intervals agree.
 # - A seed fixes a run on one machine only: the same seed gave 77.81 on an Intel Xeon (with an
-#   earlier version of armlib) and 78.19 on an AMD EPYC. Compare heads by their spread over seeds, never by one run.
+#   earlier version of armlib), 78.19 on an AMD EPYC with AVX-512 and, with the same code, 77.81 on
+#   one with AVX2 only (this chapter). Compare heads by their spread over seeds, never by one run.
 # - For **colour**, one network pass per pixel and a head that couples the channels: the green and
-#   blue terms cost 48.5 and 38.1 nats per image against 90.9 for red, and the causality check holds
+#   blue terms cost 48.5 and 38.9 nats per image against 90.9 for red, and the causality check holds
 #   over all 192 elements, channels included.
 #
 # ## Exercises
