@@ -512,24 +512,25 @@ display(table(["model", "test NLL [nats/image]", "bits/dim", "parameters"],
 #
 # 1. **The row above.** Train `finite_memory_mlp(window=9, hidden=HIDDEN)`, whose window reaches
 #    the pixel directly above $x_d$ (and the one above-left). How much of the gap to the
-#    position-aware model does it close, and how do its samples change? Then add the position too.
-# 2. **How long a memory?** Plot the test NLL against the window $K \in \{1, 2, 4, 8, 9, 16\}$, with
-#    and without the position. Where does it stop paying, and why might it get worse?
+#    position-aware model does it close, and how do its samples change? Then add the position too. ([solution](solutions/02_finite_memory_mlp_solutions.ipynb#exercise-1))
+# 2. **How long a memory?** Plot the test NLL against the window $K \in \{2, 8, 9, 16\}$ without
+#    the position, and for $K \in \{2, 9\}$ with it (one run each). Where does it stop paying, and
+#    why might it get worse? ([solution](solutions/02_finite_memory_mlp_solutions.ipynb#exercise-2))
 # 3. **Padding.** Change the padding constant to 16 (full ink) by editing a copy of `context`. Which
-#    positions' costs change in the cost map, and does the position-aware model care?
+#    positions' costs change in the cost map, and does the position-aware model care? ([solution](solutions/02_finite_memory_mlp_solutions.ipynb#exercise-3))
 # 4. **One-hot inputs.** The MLP reads pixel values as numbers, so it has to learn that 7 and 8 are
 #    alike. Feed each predecessor as a one-hot vector of 17 values instead (a `Linear(2 * 17, M)`
-#    first layer). Does the two-pixel model improve?
+#    first layer). Does the two-pixel model improve? ([solution](solutions/02_finite_memory_mlp_solutions.ipynb#exercise-4))
 # 5. **Counting, continued.** Exercise 4 of chapter 01 computed the smoothed frequency table of
 #    each pixel's values in the training split and its test NLL. That table is, up to the
 #    smoothing, the maximum-likelihood solution of this chapter's independent-pixels model. Compare
 #    its test NLL with the trained model's (106.53): which is better, and what do early stopping and
-#    the added counts each do?
-# 6. **Width, with seeds.** Section 3 compared $M = 128$ and $M = 300$ with one run each. Repeat the
-#    comparison over five seeds (`armlib.seed_everything(seed)` before building each model, and
-#    `fit(..., seed=seed)`), pairing the two widths by seed. Report the mean and standard deviation
-#    of the paired difference on validation and on test. Is the wider model better, and by how much
-#    compared with the spread over random seeds?
+#    the added counts each do? ([solution](solutions/02_finite_memory_mlp_solutions.ipynb#exercise-5))
+# 6. **Width, with seeds.** Section 3 compared $M = 128$ and $M = 300$ with one run each. Repeat
+#    the comparison over two seeds (`armlib.seed_everything(seed)` before building each model, and
+#    `fit(..., seed=seed)`), pairing the two widths by seed. Report the mean and standard
+#    deviation of the paired difference on validation and on test. Is the wider model better, and
+#    by how much compared with the spread over random seeds? ([solution](solutions/02_finite_memory_mlp_solutions.ipynb#exercise-6))
 
 # %% [markdown]
 # ## References
