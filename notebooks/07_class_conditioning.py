@@ -460,20 +460,22 @@ display(MarkdownText(ladder.markdown(through="07_class_conditioning")))
 #
 # ## Exercises
 #
-# 1. Train the class-conditional model from scratch with chapter 06's recipe, for as many epochs
-#    as chapter 06's training and the fine-tuning here took together (27 + 6 = 33): one cosine
-#    cycle from chapter 06's learning rate 0.005, weight decay 0.05, on three seeds (about five
-#    minutes). Train the unconditional model the same way, 33 epochs on three seeds, as the
-#    control. Compare the mixture with the control as in section 3, with means and spreads: is
-#    the label worth more, or less, when the network learns with it from the start?
-# 2. Complete the same top halves with `complete(conditional, ..., y=...)` and a *wrong* label
-#    (try 5 for the 6s and 0 for the 4s), and with `mixture.complete`, which draws the class from
+# 1. Is the label worth more when the network learns with it from the start? With a smaller
+#    network (16 features per stack, 8 blocks), on random seeds 0 and 1, compare two arms.
+#    *Fine-tuned*: train the unconditional model for 3 epochs with chapter 06's recipe, then
+#    fine-tune it for 1 epoch with this chapter's fine-tuning recipe, with the label and, as the
+#    control, without. *From the start*: train the class-conditional model and, as the control,
+#    the unconditional one, for 4 epochs of chapter 06's recipe in one cosine cycle. In each arm
+#    compare the class mixture with its control as in section 3, with means and spreads. ([solution](solutions/07_class_conditioning_solutions.ipynb#exercise-1))
+# 2. Fine-tune the conditional model for 2 epochs instead of 6, then complete the same top halves
+#    with `complete(conditional, ..., y=...)` and a *wrong* label (try 5 for the 6s, 0 for the 4s
+#    and 1 for the 3), and with `mixture.complete`, which draws the class from
 #    $p(y \mid \text{top})$ first. What does the model do when the given rows and the label
-#    disagree?
+#    disagree? ([solution](solutions/07_class_conditioning_solutions.ipynb#exercise-2))
 # 3. The model completes only a prefix in raster order. Write down what it would take to draw the
 #    top half of a digit given its bottom half from this model, and count the terms of the
 #    normaliser for four hidden rows of 17 grey levels. What would you train instead to make this
-#    as cheap as Figure 7.2?
+#    as cheap as Figure 7.2? ([solution](solutions/07_class_conditioning_solutions.ipynb#exercise-3))
 
 # %% [markdown]
 # ## References
