@@ -44,6 +44,7 @@ import torch
 
 import armlib
 from armlib import diagrams, ladder, plots
+from armlib.display import table
 from armlib.rnn import RecurrentNet, gru_update_gates, input_gradient_norms, set_spectral_norm
 
 armlib.setup(seed=0, threads=1)  # one CPU thread, on any machine: the timings of sections 4 and 6 assume it
@@ -67,7 +68,7 @@ x_train, x_val, x_test = (armlib.load_digits(split) for split in ("train", "val"
 # %% [markdown]
 # ## 1. The model
 #
-# Figure 1 draws the recurrence over five pixels. Compared with chapter 02's Figure 1 there is one
+# Figure 3.1 draws the recurrence over five pixels. Compared with chapter 02's Figure 2.1 there is one
 # new kind of arrow, from $h_{d-1}$ to $h_d$: the hidden state is handed on from step to step, so
 # $\theta_4$ (red) depends on $x_3$ directly and, through $h_3$, $h_2$ and $h_1$, on every pixel
 # before it.
@@ -75,14 +76,12 @@ x_train, x_val, x_test = (armlib.load_digits(split) for split in ("train", "val"
 # %%
 fig, ax = plt.subplots(figsize=(9, 3.4))
 diagrams.unrolled_rnn_diagram(length=5, highlight=4, ax=ax)
-plt.show()
+armlib.show_figure("3.1", "The recurrent ARM unrolled over $x_1, \\ldots, x_5$ (after Tomczak (2022), Fig. 2): "
+                   "inputs blue, hidden states orange, output probabilities green. Step $d$ reads $x_{d-1}$ "
+                   "and $h_{d-1}$; the first step reads a learned `start` vector and $h_0 = 0$. The edges "
+                   "into $\\theta_4$ are red.")
 
 # %% [markdown]
-# **Figure 1.** The recurrent ARM unrolled over $x_1, \ldots, x_5$ (after Tomczak (2022), Fig. 2):
-# inputs blue, hidden states orange, output probabilities green. Step $d$ reads $x_{d-1}$ and
-# $h_{d-1}$; the first step reads a learned `start` vector and $h_0 = 0$. The edges into $\theta_4$
-# are red.
-#
 # `RecurrentNet` is the network half of the ARM. Each pixel value $v \in \{0, \ldots, 16\}$ enters
 # as a learned vector $e(v)$ (a one-hot of $v$ times a weight matrix), and the step inputs are the
 # data **shifted right by one**: step $d$ is fed $e(x_{d-1})$, and step 1, which has no predecessor,
@@ -96,7 +95,7 @@ plt.show()
 # that section 2 can take gradients with respect to the step inputs.
 
 # %%
-armlib.show_source(RecurrentNet)
+armlib.show_source(RecurrentNet, methods=["__init__", "inputs", "recur", "forward"])
 
 # %% [markdown]
 # Two checks on a fresh, untrained network. The inputs are the shifted data: step 1 gets the start
@@ -109,8 +108,9 @@ probe = RecurrentNet(armlib.NUM_VALS, hidden=8).double().eval()
 digit = x_test[:1]
 shifted = torch.nn.functional.pad(digit[:, :-1], (1, 0), value=probe.start)
 assert torch.equal(probe.inputs(digit), probe.embedding(shifted))
-print("pixels x_1..x_6:             ", digit[0, :6].tolist())
-print("embedding index fed at d=1..6:", shifted[0, :6].tolist())
+display(table(["step $d$", *range(1, 7)], [["pixel $x_d$", *digit[0, :6].tolist()],
+                                            ["embedding index fed at step $d$", *shifted[0, :6].tolist()]],
+              align="l" + "r" * 6))
 
 changed = digit.clone()
 changed[0, 0] = 16
@@ -157,7 +157,7 @@ print(f"parameters: {sum(p.numel() for p in model.parameters()):,}")
 # the **spectral radius** $\rho(W_{hh})$. Through a tanh the factors change from step to step, and
 # the bound that holds for a product of different matrices is the one on their norms. The two
 # numbers are not the same: $\rho(W_{hh}) \le \lVert W_{hh} \rVert_2$ always, and for a random
-# matrix like an initial $W_{hh}$ the norm is about twice the radius (the printout below shows
+# matrix like an initial $W_{hh}$ the norm is about twice the radius (Table 3.1 below shows
 # it). So a network whose eigenvalues all lie inside the unit circle can still have steps that
 # stretch the gradient; this book follows Pascanu et al. (2013) and sets the norm.
 #
@@ -177,17 +177,21 @@ armlib.show_source(set_spectral_norm)
 # %% [markdown]
 # We measure four tanh RNNs at initialisation, with $W_{hh}$ rescaled to spectral norms
 # 0.5, 1.0, 2.0 and 4.0, and the untrained GRU of the model we are about to train. For each tanh
-# RNN the first printout gives both numbers, the norm we set and the spectral radius that comes
+# RNN Table 3.1 gives both numbers, the norm we set and the spectral radius that comes
 # with it, and the mean slope $1 - h_t^2$ of its tanh over the states the test digits drive it
 # into (1 where the states are near 0, less where they are large). For the GRU it gives the mean
 # of its update gates, which section 4 explains.
 
 # %%
-def describe(name, norms):
-    """Print the gradient norms at k = 1, 8 and 32, their ratio over 31 steps, and the mean factor per step."""
-    ratio = (norms[-1] / norms[0]).item()
-    print(f"{name:24s} k = 1: {norms[0].item():8.2e}   k = 8: {norms[7].item():8.2e}   k = 32: "
-          f"{norms[-1].item():8.2e}   k=32 / k=1: {ratio:8.1e}   per step: x{ratio ** (1 / 31):.2f}")
+def gradient_table(gradients, caption=None):
+    """A table of the gradient norms at k = 1, 8 and 32, their ratio over 31 steps, and the mean factor per step."""
+    rows = []
+    for name, norms in gradients.items():
+        ratio = (norms[-1] / norms[0]).item()
+        rows.append([name, f"{norms[0].item():.2e}", f"{norms[7].item():.2e}", f"{norms[-1].item():.2e}",
+                     f"{ratio:.1e}", f"×{ratio ** (1 / 31):.2f}"])
+    return table(["network", "$k = 1$", "$k = 8$", "$k = 32$", "$k = 32$ over $k = 1$", "per step"], rows,
+                 caption=caption, align="lrrrrr")
 
 
 def plot_gradient_norms(gradients, title):
@@ -206,7 +210,7 @@ def plot_gradient_norms(gradients, title):
 
 # %%
 gradient_digits = x_test[:GRADIENT_BATCH]
-recurrences = {}
+recurrences, network_rows = {}, []
 for spectral_norm in NORMS:
     name = f"tanh RNN, norm {spectral_norm}"
     recurrences[name] = armlib.MODELS["rnn"](hidden=HIDDEN, cell="tanh", embedding_dim=EMBEDDING_DIM)
@@ -215,23 +219,23 @@ for spectral_norm in NORMS:
     weight = net.rnn.weight_hh_l0.detach()
     with torch.no_grad():
         states, _ = net.rnn(net.inputs(gradient_digits))  # h_1, ..., h_64 of every test digit
-    print(f"{name:24s} spectral norm {torch.linalg.matrix_norm(weight, ord=2).item():.2f}, "
-          f"spectral radius {torch.linalg.eigvals(weight).abs().max().item():.2f}, "
-          f"mean tanh slope {(1 - states ** 2).mean().item():.2f}")
+    network_rows.append([name, f"{torch.linalg.matrix_norm(weight, ord=2).item():.2f}",
+                         f"{torch.linalg.eigvals(weight).abs().max().item():.2f}",
+                         f"{(1 - states ** 2).mean().item():.2f}", ""])
 recurrences["GRU, untrained"] = model  # the GRU we train in section 4, before training
 untrained_gates = gru_update_gates(model, gradient_digits)
-print(f"{'GRU, untrained':24s} mean update gate {untrained_gates.mean().item():.2f}")
+network_rows.append(["GRU, untrained", "", "", "", f"{untrained_gates.mean().item():.2f}"])
+display(table(["network", "spectral norm of $W_{hh}$", "spectral radius", "mean tanh slope", "mean update gate"],
+              network_rows, caption="**Table 3.1.** The five networks at initialisation.", align="lrrrr"))
 gradients = {name: input_gradient_norms(net, gradient_digits, MAX_DISTANCE) for name, net in recurrences.items()}
-for name, norms in gradients.items():
-    describe(name, norms)
+display(gradient_table(gradients, caption="**Table 3.2.** Mean gradient norm of the last 32 terms from $k$ "
+                                          "steps back, at initialisation."))
 plot_gradient_norms(gradients, "gradients of the last 32 terms, at initialisation")
-plt.show()
+armlib.show_figure("3.2", "How strongly the loss of the last 32 pixels reacts to the pixel $k$ steps back, at "
+                   "initialisation (log scale; grey lines mark whole rows back).")
 
 # %% [markdown]
-# **Figure 2.** How strongly the loss of the last 32 pixels reacts to the pixel $k$ steps back, at
-# initialisation (log scale; grey lines mark whole rows back).
-#
-# Figure 2 and the printout follow the condition, and add a detail.
+# Figure 3.2 and Table 3.2 follow the condition, and add a detail.
 #
 # - **Norms 0.5 and 1.0 vanish**, as the condition guarantees. From 32 pixels back the gradient is
 #   $1.1 \cdot 10^{-19}$ and $3.5 \cdot 10^{-10}$ times the one from the previous pixel: nothing
@@ -274,6 +278,7 @@ plt.show()
 
 # %%
 batch = x_train[:64]
+clipping_rows = []
 for name in [f"tanh RNN, norm {NORMS[-1]}", "GRU, untrained"]:
     net = copy.deepcopy(recurrences[name])
     (-net.log_prob(batch).mean()).backward()
@@ -281,8 +286,9 @@ for name in [f"tanh RNN, norm {NORMS[-1]}", "GRU, untrained"]:
     norm = torch.nn.utils.clip_grad_norm_(net.parameters(), CLIP)
     after = torch.cat([p.grad.flatten() for p in net.parameters()])
     cosine = torch.nn.functional.cosine_similarity(before, after, dim=0)
-    print(f"{name:22s}: ||g|| = {norm.item():9,.1f} -> {after.norm().item():.3f} after clipping at c = {CLIP}, "
-          f"direction kept (cosine {cosine.item():.4f})")
+    clipping_rows.append([name, f"{norm.item():,.1f}", f"{after.norm().item():.3f}", f"{cosine.item():.4f}"])
+display(table(["network", r"$\lVert g \rVert$", f"after clipping at $c = {CLIP}$", "cosine, before and after"],
+              clipping_rows))
 
 # %% [markdown]
 # One batch gives the exploding RNN a gradient of length 25,856.3 (the loss is in nats per image, a
@@ -335,13 +341,11 @@ assert score.nats <= 87, "the GRU should reach 87 nats or better on test"
 fig, ax = plt.subplots(figsize=(7, 4))
 plots.learning_curve(history, labels=[f"GRU {HIDDEN}"], ax=ax)
 ax.set_ylim(top=130)
-plt.show()
+armlib.show_figure("3.3", "Training (dashed) and validation NLL of the GRU, epoch by epoch.")
 
 # %% [markdown]
-# **Figure 3.** Training and validation NLL of the GRU, epoch by epoch.
-#
 # The GRU scores 83.97 nats per image on test after the 15 epochs of the budget, with its best
-# validation NLL at epoch 12. Figure 3 shows the validation NLL flattening from about there while
+# validation NLL at epoch 12. Figure 3.3 shows the validation NLL flattening from about there while
 # the training NLL keeps falling: the 215,089 parameters start to fit the 1000 training digits
 # rather than digits in general.
 #
@@ -372,16 +376,14 @@ print(f"trained GRU, gradient length over the {len(lengths)} training batches: "
 # than $c = 1$, from 13.4 to 19.9 (median 16.2), so with $c = 1$ clipping shortened the ordinary
 # updates at the end of training as at the start. (The batches in between were not measured.)
 #
-# Now the samples. Figure 4 sets 16 test digits (left) beside 16 digits drawn from the GRU (right).
+# Now the samples. Figure 3.4 sets 16 test digits (left) beside 16 digits drawn from the GRU (right).
 
 # %%
 samples = model.sample(NUM_SAMPLES, generator=torch.Generator().manual_seed(0))
 plots.real_vs_samples(x_test[:NUM_SAMPLES], samples, title=f"GRU {HIDDEN} samples")
-plt.show()
+armlib.show_figure("3.4", "Test digits (left) and digits drawn from the trained GRU (right).")
 
 # %% [markdown]
-# **Figure 4.** Test digits (left) and digits drawn from the trained GRU (right).
-#
 # Strokes continue from one row to the next and some loops close: about half of the 16 samples
 # would pass for a digit (a 9, a 6, a 5, a 3), while the others are strokes that do not add up to
 # one.
@@ -392,9 +394,12 @@ plt.show()
 # %%
 best_mlp = ladder.find("02_finite_memory_mlp", "2-pixel MLP + position")
 gru_parameters = sum(p.numel() for p in model.parameters())
-for name, nats, parameters in [(f"chapter 02, {best_mlp['model']}", best_mlp["test_nats"], best_mlp["params"]),
-                               (f"chapter 03, GRU ({HIDDEN} units)", round(score.nats, 2), gru_parameters)]:
-    print(f"{name:38s} test NLL {nats:6.2f} nats/image, {parameters:7,} parameters")
+display(table(["model", "test NLL [nats/image]", "parameters"],
+              [[name, f"{nats:.2f}", f"{parameters:,}"]
+               for name, nats, parameters in [(f"chapter 02, {best_mlp['model']}", best_mlp["test_nats"],
+                                               best_mlp["params"]),
+                                              (f"chapter 03, GRU ({HIDDEN} units)", round(score.nats, 2),
+                                               gru_parameters)]]))
 print(f"difference: {best_mlp['test_nats'] - round(score.nats, 2):.2f} nats/image")
 
 # %% [markdown]
@@ -419,21 +424,19 @@ print(f"difference: {best_mlp['test_nats'] - round(score.nats, 2):.2f} nats/imag
 # %%
 trained_gradients = {"GRU, untrained": gradients["GRU, untrained"],
                      "GRU, trained": input_gradient_norms(model, gradient_digits, MAX_DISTANCE)}
-for name, norms in trained_gradients.items():
-    describe(name, norms)
-for name, gates in [("GRU, untrained", untrained_gates), ("GRU, trained", gru_update_gates(model, gradient_digits))]:
-    print(f"{name:24s} update gates: mean {gates.mean().item():.2f}, "
-          f"share above 0.9 {(gates > 0.9).double().mean().item():.2f}")
+display(gradient_table(trained_gradients))
+display(table(["network", "mean update gate", "share of gates above 0.9"],
+              [[name, f"{gates.mean().item():.2f}", f"{(gates > 0.9).double().mean().item():.2f}"]
+               for name, gates in [("GRU, untrained", untrained_gates),
+                                   ("GRU, trained", gru_update_gates(model, gradient_digits))]]))
 trained = trained_gradients["GRU, trained"]
 bumps = [k for k in range(2, MAX_DISTANCE) if trained[k - 2] < trained[k - 1] > trained[k]]
 print(f"trained GRU: distances k at which the gradient is larger than at k - 1 and k + 1: {bumps}")
 print("trained GRU, k = 6..10:", ", ".join(f"{trained[k - 1].item():.3f}" for k in range(6, 11)))
 plot_gradient_norms(trained_gradients, "gradients of the last 32 terms: the GRU before and after training")
-plt.show()
+armlib.show_figure("3.5", "The measurement of Figure 3.2 for the GRU, before and after training.")
 
 # %% [markdown]
-# **Figure 5.** The measurement of Figure 2 for the GRU, before and after training.
-#
 # Training has changed the picture. The trained GRU's gradient from 32 steps back is
 # $9.2 \cdot 10^{-2}$ times the one from the previous pixel, against $5.5 \cdot 10^{-7}$ before
 # training: on average each step now passes on 0.93 of the gradient instead of 0.63. The gates show
@@ -487,8 +490,9 @@ contenders = {f"GRU ({HIDDEN} units)": armlib.MODELS["rnn"](hidden=HIDDEN, embed
 timings = {}
 for name, arm in contenders.items():
     timings[name] = (seconds_per_epoch(arm), milliseconds_per_digit(arm))
-    print(f"{name:28s} {sum(p.numel() for p in arm.parameters()):8,} parameters   "
-          f"{timings[name][0]:5.2f} s per epoch   {timings[name][1]:5.2f} ms per digit")
+display(table(["network", "parameters", "seconds per epoch", "milliseconds per digit"],
+              [[name, f"{sum(p.numel() for p in arm.parameters()):,}", f"{timings[name][0]:.2f}",
+                f"{timings[name][1]:.2f}"] for name, arm in contenders.items()]))
 (gru_epoch, gru_digit), (conv_epoch, conv_digit) = timings.values()
 print(f"GRU / convolution: {gru_epoch / conv_epoch:.1f}x per epoch, {gru_digit / conv_digit:.1f}x per digit "
       f"(on {torch.get_num_threads()} CPU thread(s))")
@@ -503,7 +507,8 @@ print(f"GRU / convolution: {gru_epoch / conv_epoch:.1f}x per epoch, {gru_digit /
 #   Compare the GRU's seconds per epoch here with those printed in section 4 for the same network
 #   (there with clipping, which adds a little work) to see how far two timings of it can differ.
 # - **Per digit** the loop shows. The GRU makes 64 small calls in sequence, the convolution four
-#   large ones, and the GRU takes about four times as long. Only the convolution could spread its 64
+#   large ones, and the GRU takes several times as long (the printout gives the ratio of this run;
+#   a single call is the noisiest thing timed here). Only the convolution could spread its 64
 #   positions over hardware that runs many operations at once (many cores, a GPU); the
 #   recurrence's 64 steps stay in sequence whatever the hardware. (This chapter measures one CPU
 #   thread only.)
@@ -519,9 +524,9 @@ print(f"GRU / convolution: {gru_epoch / conv_epoch:.1f}x per epoch, {gru_digit /
 # %%
 rows = [ladder.entry(f"GRU ({HIDDEN} units)", model, score, history)]
 ladder.record("03_rnn", rows)
-for row in rows:
-    print(f"{row['model']:20s} {row['test_nats']:7.2f} nats  {row['test_bpd']:.3f} bits/dim  "
-          f"{row['params']:,} parameters")
+display(table(["model", "test NLL [nats/image]", "bits/dim", "parameters"],
+              [[row["model"], f"{row['test_nats']:.2f}", f"{row['test_bpd']:.3f}", f"{row['params']:,}"]
+               for row in rows]))
 
 # %% [markdown]
 # ## Summary
@@ -545,7 +550,7 @@ for row in rows:
 #   times the parameters and a different input and training recipe.
 # - The price is the sequential loop. On one CPU thread a training epoch of the GRU took longer
 #   than one of a convolution of similar size, though by less than a factor of two, and scoring one
-#   digit took about four times as long. Chapter 04 builds the
+#   digit took several times as long. Chapter 04 builds the
 #   convolution and measures its own price, sampling.
 #
 # ## Exercises
