@@ -555,28 +555,32 @@ display(table(["model", "test NLL [nats/image]", "bits/dim", "parameters"],
 #
 # ## Exercises
 #
-# 1. **Longer training.** Set `EPOCHS = 40` and `PATIENCE = 10`. How much lower does the test NLL
-#    go, and at what cost in time?
-# 2. **LSTM and tanh.** Train `armlib.MODELS["rnn"](cell="lstm")` and a tanh RNN with spectral norm
-#    1.0 (`set_spectral_norm`) under the same budget. Measure their trained gradients with `input_gradient_norms`: which
-#    keeps distant pixels in reach?
+# 1. **Longer training.** Train a GRU of 64 units (`armlib.MODELS["rnn"](hidden=64)`) with the
+#    chapter's recipe for `EPOCHS = 15`, `PATIENCE = 5`, then continue the same run to
+#    `EPOCHS = 40` with `PATIENCE = 10` (`fit(..., checkpoint=path)`, then
+#    `fit(..., resume=path)`). How much lower does the test NLL go, and at what cost in time? ([solution](solutions/03_rnn_solutions.ipynb#exercise-1))
+# 2. **LSTM and tanh.** Train `armlib.MODELS["rnn"](hidden=64, cell="lstm")` and a tanh RNN of 64
+#    units with spectral norm 1.0 (`set_spectral_norm`) under the budget of exercise 1's 15-epoch
+#    GRU. Measure their trained gradients with `input_gradient_norms`: which keeps distant pixels
+#    in reach? ([solution](solutions/03_rnn_solutions.ipynb#exercise-2))
 # 3. **Train an exploding RNN.** Train the tanh RNN with spectral norm 4.0 for a few epochs with
 #    `clip_grad_norm=None` and with `clip_grad_norm=CLIP`, at a larger learning rate such as 0.02.
-#    Does either diverge (`armlib.TrainingDiverged`)?
-# 4. **Gate bias.** Initialise the GRU's update-gate biases so the gate starts out copying
-#    $h_{d-1}$ forward (in PyTorch, the second block of `rnn.bias_hh_l0`; which sign?). Remeasure
-#    the gradients at initialisation. Does training get faster?
+#    Does either diverge (`armlib.TrainingDiverged`)? ([solution](solutions/03_rnn_solutions.ipynb#exercise-3))
+# 4. **Gate bias.** Initialise the update-gate biases of a 64-unit GRU so the gate starts out
+#    copying $h_{d-1}$ forward (in PyTorch, the second block of `rnn.bias_hh_l0`; which sign?).
+#    Remeasure the gradients at initialisation. Does training get faster? Compare the validation
+#    NLL of the first five epochs with that of the default initialisation, for two seeds. ([solution](solutions/03_rnn_solutions.ipynb#exercise-4))
 # 5. **A faster sampler.** `ARM.sample` runs the whole network for each of the 64 positions,
 #    i.e. $64 \cdot 64$ recurrent steps, though 64 suffice: carry $h_d$ from one step to the next.
 #    Write that sampler with the head's `noise` and `sample` methods and check that it returns
 #    exactly the same digits as `model.sample_from_noise` for the same noise. Then compare it with
 #    the book's version, `armlib.cached.RecurrentSteps`, which
-#    `armlib.sampling.sample(model, n, method="cached")` uses, and time all three.
+#    `armlib.sampling.sample(model, n, method="cached")` uses, and time all three. ([solution](solutions/03_rnn_solutions.ipynb#exercise-5))
 # 6. **Radius or norm?** `armlib.rnn.set_spectral_radius` rescales $W_{hh}$ to a chosen spectral
 #    radius instead. Rescale one tanh RNN to radius 0.9 and another to norm 0.9: print both numbers
 #    for each and measure their gradients at initialisation. Then build a $2 \times 2$ matrix whose
 #    eigenvalues are both 0.5 but whose norm is above 1 (an upper-triangular one), and print the
-#    norms of its first few powers. What does the spectral radius promise, and what not?
+#    norms of its first few powers. What does the spectral radius promise, and what not? ([solution](solutions/03_rnn_solutions.ipynb#exercise-6))
 
 # %% [markdown]
 # ## References

@@ -497,33 +497,37 @@ armlib.show_figure("9.6", "Colour test digits (left) and colour digits drawn fro
 #
 # ## Exercises
 #
-# 1. **How many components?** Train the digits model with $K = 1, 2, 10$. Where does one logistic
-#    fail (look at pixels that may be blank or inked, such as those at the edge of a stroke)? Does
-#    $K = 10$ beat $K = 5$ in the same number of epochs? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-1))
+# 1. **How many components?** Train the digits model with $K = 1, 2, 5$ and $10$ with a short
+#    recipe: chapter 06's gated PixelCNN with 4 blocks instead of 8, batches of 64, and 6 epochs
+#    of its cosine learning rate and weight decay. Where does one logistic fail (look at pixels
+#    that may be blank or inked, such as those at the edge of a stroke)? Does $K = 10$ beat
+#    $K = 5$ in the same number of epochs? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-1))
 # 2. **Bit depth.** Make 8-bit digits: $15x$ plus a random integer in $[0, 15)$, so that level $x$
 #    spreads over the 15 values $15x, \ldots, 15x + 14$ and the images take values 0 to 254. Model
 #    them with heads over 256 levels (255 never occurs; the heads have to learn that too). Train
-#    both heads for the same number of epochs, and note the seconds each takes. Which one wins now,
-#    and why does the categorical head's output layer (and its data per logit) matter more at 256
-#    levels than at 17? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-2))
+#    both heads with exercise 1's short recipe for 4 epochs, and note the seconds each takes.
+#    Which one wins now, and why does the categorical head's output layer (and its data per logit)
+#    matter more at 256 levels than at 17? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-2))
 # 3. **Input.** Give chapter 06's network the scaled pixel value as its only input channel instead
-#    of the 17 level indicators (build both models with `inputs="value"`), and train both heads.
-#    Which head suffers more from the poorer input, and why might smoothness built into the head
-#    make up for some of it? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-3))
-# 4. **Scales.** Plot a histogram of the log-scales the trained digits model predicts for blank
-#    pixels and for pixels inside a stroke. Which are sharper, and what does the edge bin let the
-#    model do for the background? (Hint: `mixture_model.head._split(mixture_model.params(x), 1)`
-#    splits the network's output into logits, means, log-scales and coupling coefficients, none
-#    for one channel; take, at each pixel, the log-scale of the component with the largest logit.) ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-4))
-# 5. **Where is the lead?** Train both heads with chapter 06's recipe and split each one's test
-#    NLL by the true level of the pixel: blank (0), full ink (16) and the levels in between. Where
-#    do the two heads differ, and does that fit the reading that smoothness lets neighbouring
-#    levels share evidence? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-5))
+#    of the 17 level indicators (build both models with `inputs="value"`), and train both heads
+#    with exercise 1's short recipe. Which head suffers more from the poorer input, and why might
+#    smoothness built into the head make up for some of it? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-3))
+# 4. **Scales.** Take exercise 1's $K = 5$ model and plot a histogram of the log-scales it
+#    predicts for blank pixels and for pixels inside a stroke. Which are sharper, and what does
+#    the edge bin let the model do for the background? (Hint:
+#    `mixture_model.head._split(mixture_model.params(x), 1)` splits the network's output into
+#    logits, means, log-scales and coupling coefficients, none for one channel; take, at each
+#    pixel, the log-scale of the component with the largest logit.) ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-4))
+# 5. **Where is the lead?** Train both heads with exercise 1's short recipe on random seeds 0 and
+#    1 and split each one's test NLL by the true level of the pixel: blank (0), full ink (16) and
+#    the levels in between. Where do the two heads differ, and does that fit the reading that
+#    smoothness lets neighbouring levels share evidence? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-5))
 # 6. **No coupling.** Subclass `LogisticMixtureHead` so that `_channel_mean` ignores the earlier
 #    channels and retrain the colour model, built around your head with
-#    `armlib.ARM(armlib.gated_pixelcnn_for_head(head, 3, **network), head, armlib.COLOUR_SHAPE)`.
-#    How much of the green and blue terms was the coupling's, and how much the shared mixture
-#    component's? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-6))
+#    `armlib.ARM(armlib.gated_pixelcnn_for_head(head, 3, **network), head, armlib.COLOUR_SHAPE)`,
+#    beside the coupled model: both with exercise 1's smaller network, for 4 epochs at the
+#    chapter's constant learning rate. How much of the green and blue terms was the coupling's,
+#    and how much the shared mixture component's? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-6))
 
 # %% [markdown]
 # ## References

@@ -587,11 +587,13 @@ assert sampler_seconds["cached"] < sampler_seconds["predictive"] < sampler_secon
 #    hold together? Compare with the $D \times$ (number of layers) vectors a cache of every
 #    activation would hold, for $D = 64$ and for $D = 16\,000$ (one second of 16 kHz audio). ([solution](solutions/10_fast_sampling_solutions.ipynb#exercise-1))
 # 2. **Where caching stops paying.** Time the cached and the plain sampler at batch 1 and at batch
-#    256 on the digits: `benchmarks/sampling.py --batch-sizes 1 256 --large-batch-sizes --threads 1`
-#    (`--large-batch-sizes` with no sizes skips the 28 x 28 canvas). Why does the speed-up grow with
-#    the batch? Think of two things: how many times each weight is read per multiply-add in a
-#    one-position step, and the fixed cost of a step (every layer is a separate Python call and a
-#    PyTorch dispatch, whatever the batch), which a one-position step at batch 1 barely covers. ([solution](solutions/10_fast_sampling_solutions.ipynb#exercise-2))
+#    256 on the digits, with the digits model of section 4. At batch 256, time 8 of the plain
+#    sampler's 64 passes, which all do the same work, and scale;
+#    `benchmarks/sampling.py --batch-sizes 1 256 --large-batch-sizes --threads 1` times three of
+#    the book's models this way, more slowly. Why does the speed-up grow with the batch? Think of
+#    two things: how many times each weight is read per multiply-add in a one-position step, and
+#    the fixed cost of a step (every layer is a separate Python call and a PyTorch dispatch,
+#    whatever the batch), which a one-position step at batch 1 barely covers. ([solution](solutions/10_fast_sampling_solutions.ipynb#exercise-2))
 # 3. **Sharper or flatter.** Divide the logits of the binarised model by a temperature $T$ before the
 #    draw ($T < 1$ sharpens). How do the calls per sample change for $T = 0.5, 1, 2$? Which pixels does
 #    predictive sampling get right in bulk, and which force a new pass? (armlib has no temperature
@@ -602,9 +604,10 @@ assert sampler_seconds["cached"] < sampler_seconds["predictive"] < sampler_secon
 #    of the training images (the most common value at each position) instead of zeros. Does it save
 #    passes, on the digits and on the binarised digits? (`predictive_sample_from_noise` starts from
 #    zeros: add a `guess=` argument to a copy of it.) ([solution](solutions/10_fast_sampling_solutions.ipynb#exercise-4))
-# 5. **Both at once.** Predictive sampling runs full passes. After a pass fixed positions up to $d$,
-#    which activations of that pass can the next one reuse, for the CausalConv1D? Sketch a sampler
-#    that combines the queues with predictive passes. ([solution](solutions/10_fast_sampling_solutions.ipynb#exercise-5))
+# 5. **Both at once.** Predictive sampling runs full passes. After a pass fixed positions up to
+#    $d$, which activations of that pass can the next one reuse, for the CausalConv1D? Sketch a
+#    sampler that combines the queues with predictive passes, and check that it returns the plain
+#    sampler's samples. ([solution](solutions/10_fast_sampling_solutions.ipynb#exercise-5))
 
 # %% [markdown]
 # ## References
