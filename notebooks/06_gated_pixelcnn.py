@@ -567,17 +567,23 @@ display(MarkdownText(f"**Table 6.3.** The ladder so far: test NLL of every model
 #    build a model as in section 4, then replace the convolution with one that is not shifted,
 #    `block = model.net.blocks[0]` and
 #    `block.vertical = VerticalConv(block.vertical.conv.in_channels, block.vertical.conv.out_channels, 3, shift=False)`.
-#    Which position does the check name, and why that one?
-# 2. Replace `gate` with a ReLU on the first half of the channels, `torch.relu(a.chunk(2, dim=1)[0])`:
-#    `GatedBlock` looks `gate` up in its module when it runs, so assigning your function to
-#    `armlib.gated_pixelcnn.gate` before training swaps it in every block. Note that the second
-#    half of every convolution's outputs is then unused. Train on random seeds 0, 1 and 2 (the
-#    chapter 06 row of Table 6.1 has a standard deviation of 0.16 over its seeds). How much of the NLL is the gate's?
-# 3. The ablation in section 5 removes dropout and weight decay together. Run section 4 with
-#    `dropout=0` alone and with `weight_decay=0` alone, and plot the learning curves together with
-#    the full recipe's. Which of the two does the work here?
+#    Which position does the check name, and why that one? ([solution](solutions/06_gated_pixelcnn_solutions.ipynb#exercise-1))
+# 2. Replace `gate` with a ReLU on the first half of the channels,
+#    `torch.relu(a.chunk(2, dim=1)[0])`: `GatedBlock` looks `gate` up in its module when it runs,
+#    so assigning your function to `armlib.gated_pixelcnn.gate` before training swaps it in every
+#    block (put the original back afterwards). Note that the second half of every convolution's
+#    outputs is then unused. Train the gated and the ReLU network, each with 16 features per stack
+#    in 8 blocks, for 4 epochs of section 4's recipe, on random seeds 0 and 1, and compare them
+#    seed by seed on the test split. How much of the NLL is the gate's, against the spread over
+#    seeds? ([solution](solutions/06_gated_pixelcnn_solutions.ipynb#exercise-2))
+# 3. The ablation in section 5 removes dropout and weight decay together. On the first 100
+#    training images, where a network overfits within a few hundred steps, train the network of
+#    exercise 2 (16 features per stack) for 40 epochs of section 4's recipe with `dropout=0` alone
+#    and with `weight_decay=0` alone (validating on the first 100 validation images), and plot the
+#    learning curves together with the full recipe's. Which of the two does the work? How much
+#    does AdamW's weight decay shrink a weight over this run, and over section 4's 1,701 steps? ([solution](solutions/06_gated_pixelcnn_solutions.ipynb#exercise-3))
 # 4. With `BLOCKS = 4`, which pixels of an 8x8 digit does the bottom-right pixel never see? Check
-#    with `field_map`.
+#    with `field_map`. ([solution](solutions/06_gated_pixelcnn_solutions.ipynb#exercise-4))
 
 # %% [markdown]
 # ## References
