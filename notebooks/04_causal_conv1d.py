@@ -44,10 +44,11 @@ import time
 import matplotlib.pyplot as plt
 import torch
 
-from IPython.display import Markdown
+from IPython.display import display
 
 import armlib
 from armlib import diagrams, ladder, plots
+from armlib.display import MarkdownText, table
 from armlib.conv1d import (CausalConv1d, DilatedConvNet, GatedResidualBlock, TomczakConvNet, input_dependence,
                            receptive_field)
 
@@ -99,7 +100,7 @@ print(f"train {tuple(train.shape)}, validation {tuple(val.shape)}, test {tuple(t
 # $x_{d-1}, \ldots, x_{d-r+1}$.)
 
 # %%
-armlib.show_source(CausalConv1d)
+armlib.show_source(CausalConv1d, methods=["__init__", "forward"])
 
 # %% [markdown]
 # To see the padding at work, give a layer a kernel of ones and no bias: every output is then the
@@ -167,44 +168,41 @@ armlib.show_source(input_dependence)
 
 # %% [markdown]
 # Three small layers, kernel size 3, on a sequence of 8: option B, option A, and option A with
-# dilation 2. Rows are outputs $d$, columns inputs $j$ (both counted from 0).
+# dilation 2. The cell prints, for each, the offsets $d - j$ at which output $d$ reads input $j$;
+# Figure 4.1 draws the three matrices, rows are outputs $d$, columns inputs $j$ (both counted
+# from 0).
 
 # %% tags=["nbval-check-output"]
 toy_layers = {"option B": CausalConv1d(1, 1, TOY_KERNEL, option="B"),
               "option A": CausalConv1d(1, 1, TOY_KERNEL, option="A"),
               "option A, dilation 2": CausalConv1d(1, 1, TOY_KERNEL, dilation=2, option="A")}
 toy_dependence = {name: input_dependence(layer, TOY_LENGTH) for name, layer in toy_layers.items()}
-for name, matrix in toy_dependence.items():
-    print(name)
-    print("\n".join("   " + " ".join(map(str, row)) for row in matrix.tolist()))
 d, j = torch.meshgrid(torch.arange(TOY_LENGTH), torch.arange(TOY_LENGTH), indexing="ij")
+print("offsets d - j read: " + "; ".join(f"{name} {sorted(set((d - j)[matrix == 1].tolist()))}"
+                                         for name, matrix in toy_dependence.items()))
 assert torch.equal(toy_dependence["option B"], ((d - j >= 0) & (d - j <= 2)).long())
 assert torch.equal(toy_dependence["option A"], ((d - j >= 1) & (d - j <= 3)).long())
 assert torch.equal(toy_dependence["option A, dilation 2"], torch.isin(d - j, torch.tensor([1, 3, 5])).long())
 
-# %% [markdown]
-# Option B's band includes the diagonal ($x_d$ itself), option A's band starts just below it: it is
-# strictly lower-triangular, which is exactly the autoregressive property. Dilation 2 spreads the
-# same three taps over five positions, leaving holes.
-
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.6))
+fig, axes = plt.subplots(1, 3, figsize=(10, 3.8))
 for ax, (name, matrix) in zip(axes, toy_dependence.items()):
     ax.imshow(matrix.numpy(), cmap="Greys", vmin=0, vmax=1.4)
     ax.plot([-0.5, TOY_LENGTH - 0.5], [-0.5, TOY_LENGTH - 0.5], color="tab:red", linewidth=0.8)
     ax.set_title(name)
-    ax.set_xlabel("input position j")
+    ax.set_xlabel("input position $j$")
     ax.set_xticks(range(TOY_LENGTH))
     ax.set_yticks(range(TOY_LENGTH))
-axes[0].set_ylabel("output position d")
-fig.suptitle("dark: output d depends on input j (red: the diagonal j = d)")
+axes[0].set_ylabel("output position $d$")
+fig.suptitle("dark: output $d$ depends on input $j$ (red: the diagonal $j = d$)")
 fig.tight_layout()
-plt.show()
+armlib.show_figure("4.1", "Which inputs $j$ (columns) each output $d$ (rows) of one layer of kernel size 3 reads, "
+                   "as `input_dependence` measures it: option B, option A, and option A with dilation 2.")
 
 # %% [markdown]
-# **Figure 1.** Which inputs $j$ (columns) each output $d$ (rows) of a single layer reads, as
-# `input_dependence` measures it, for kernel size 3: option B, option A, and option A with
-# dilation 2.
+# In Figure 4.1, option B's band includes the diagonal ($x_d$ itself), option A's band starts just
+# below it: it is strictly lower-triangular, which is exactly the autoregressive property. Dilation
+# 2 spreads the same three taps over five positions, leaving holes.
 #
 # ## 3. Dilation and the receptive field
 #
@@ -254,7 +252,7 @@ assert set(range(1, DIGIT_LENGTH)) <= set(improved_field)
 # %% [markdown]
 # Tomczak (2022), Fig. 3, draws such a stack (the figure of causal convolutions; his text gives the
 # number 3 to a later figure of training results too): kernel size 2, option A, then two option-B
-# layers with dilations 2 and 3. Figure 2 is one drawn from the same rule: kernel size 2, option
+# layers with dilations 2 and 3. Figure 4.2 is one drawn from the same rule: kernel size 2, option
 # A, then two option-B layers with dilations 2 and 4, over 16 positions. Red are the connections on some
 # path into the last output: they reach its $1 + 1 + 2 + 4 = 8$ predecessors.
 
@@ -280,29 +278,27 @@ def draw_stack(ax, kernel_size, dilations, length):
                 if on_path:
                     reached.add(source)
         feeding = reached
-    ax.set_yticks(range(levels + 1), ["input x"] + [f"layer {l + 1} ({'A' if l == 0 else 'B'}, r={r})"
-                                                   for l, r in enumerate(dilations)])
+    ax.set_yticks(range(levels + 1), ["input $x$"] + [f"layer {l + 1} ({'A' if l == 0 else 'B'}, $r = {r}$)"
+                                                     for l, r in enumerate(dilations)])
     ax.set_xticks(range(length))
-    ax.set_xlabel("position")
+    ax.set_xlabel("position $d$")
     return feeding
 
 
 fig, ax = plt.subplots(figsize=(9, 3.2))
 reached = draw_stack(ax, kernel_size=2, dilations=[1, 2, 4], length=16)
 ax.set_title("a causal stack: kernel 2, dilations 1, 2, 4")
-plt.show()
 assert reached == {15 - s for s in receptive_field([2, 2, 2], [1, 2, 4])}
+armlib.show_figure("4.2", "A causal stack of kernel size 2 over 16 positions: inputs (blue), an option-A layer, "
+                   "two option-B layers with dilations 2 and 4, outputs (green); in red, every connection on a "
+                   "path into the last output.")
 
 # %% [markdown]
-# **Figure 2.** A causal stack of kernel size 2 over 16 positions: inputs (blue), an option-A
-# layer, two option-B layers with dilations 2 and 4, outputs (green). In red, every connection on a
-# path into the last output.
-#
 # Now the two real networks, measured rather than computed: narrow copies (8 channels; the width
 # does not change which inputs reach which output) go through `input_dependence`, and we draw, for
 # one pixel, the pixels its conditional reads. Each row of the $64 \times 64$ matrix is such a map.
 # The asserts check the measurement against `receptive_field`: Tomczak's network reads exactly the
-# 25 pixels before $d$, the improved network every pixel before $d$ (Figure 3).
+# 25 pixels before $d$, the improved network every pixel before $d$ (Figure 4.3).
 
 # %%
 tomczak_probe = TomczakConvNet(channels=PROBE_CHANNELS)
@@ -324,13 +320,11 @@ for ax, (name, dependence) in zip(axes, [("Tomczak's network", tomczak_dependenc
     ax.set_yticks([])
 fig.suptitle(f"the pixels $p(x_d \\mid \\mathbf{{x}}_{{<d}})$ reads for $d$ = pixel {PIXEL} (red)")
 fig.tight_layout()
-plt.show()
+armlib.show_figure("4.3", "The pixels (black) that the conditional of one pixel (red, row 5, column 3, counted "
+                   "from 0) reads, measured on narrow copies of the two networks: Tomczak's network reaches back "
+                   "25 pixels, a little over three rows; the improved network reads every pixel before it.")
 
 # %% [markdown]
-# **Figure 3.** The pixels (black) that the conditional of one pixel (red, row 5, column 3,
-# counted from 0) reads, measured on narrow copies of the two networks: Tomczak's network reaches
-# back 25 pixels, a little over three rows; the improved network reads every pixel before it.
-#
 # ## 4. Tomczak's ARM, reproduced
 #
 # Tomczak's network feeds the raw pixel value (a number from 0 to 16) as one input channel into
@@ -387,16 +381,18 @@ assert h.shape[-1] == DIGIT_LENGTH - 4 * (7 - 1) - 1 and padded.shape[-1] == DIG
 # that recipe, with two departures from his code: his log-likelihood clamps every probability to
 # $[10^{-5}, 1 - 10^{-5}]$ before taking the logarithm, and his loop draws 16 samples each time the
 # validation NLL reaches a new best. The script does neither: it uses armlib's exact log-softmax,
-# and it draws no samples while it trains. Run on an AMD EPYC processor with one torch
-# thread and seed 0, it printed a best validation NLL of 89.19 nats at epoch 55, after 292 s of
+# and it draws no samples while it trains. Run with one torch thread and seed 0 on an AMD EPYC
+# processor, another model than the one that ran this notebook, it printed a best validation NLL of 89.19 nats at epoch 55, after 292 s of
 # training, stopped after 76 epochs, and scored 86.39 nats per image on the test split: the
 # constants `TOMCZAK_REFERENCE`, `TOMCZAK_REFERENCE_VAL`, `TOMCZAK_REFERENCE_EPOCH` and
 # `TOMCZAK_REFERENCE_SECONDS` of the first cell. That run shared the machine's CPU with other work
 # (its per-epoch lines show some epochs taking two to three times the usual 5 s), so the 292 s
-# overstate what the recipe needs here; those lines also show that it had first printed 89.19
+# overstate what the recipe needs; those lines also show that it had first printed 89.19
 # (to two decimals) at epoch 41, after 198 s (`TOMCZAK_REFERENCE_FIRST`). Times in this chapter
 # are measured on the machine, and with the number of torch threads, that the next cell prints
-# (`armlib.machine()`, the line the benchmarks print about their machine).
+# (`armlib.machine()`, the line the benchmarks print about their machine). The same seed and code
+# give slightly different numbers on different CPUs, because their floating-point sums round
+# differently, so a comparison with the benchmark's numbers carries that difference too.
 
 # %%
 print(f"Machine: {armlib.machine()}.")
@@ -420,13 +416,14 @@ assert abs(tomczak_score.nats - TOMCZAK_REFERENCE) <= TOMCZAK_TOLERANCE
 assert tomczak_history.train_nll[-1] < tomczak_history.train_nll[tomczak_history.best_epoch - 1]  # still fitting
 
 # %% [markdown]
-# The reproduction holds: 86.65 nats on the test split against 86.39 with Tomczak's recipe, and a
-# best validation NLL of 89.05 at epoch 12 (his recipe: 89.19 at epoch 55). Two recipes, one run
-# each: the 0.26 nats between the test scores, and the 0.14 between the validation scores the
-# other way round, say that the shorter run loses little, not which recipe is better. After its
+# The reproduction holds: 86.89 nats on the test split against 86.39 with Tomczak's recipe, and a
+# best validation NLL of 89.26 at epoch 12 (his recipe: 89.19 at epoch 55). Two recipes, one run
+# each, on two CPUs: his recipe comes out ahead by 0.50 nats on the test split and by 0.07 on
+# validation, which says that the shorter run loses little, not by how much one recipe beats the
+# other. After its
 # best epoch the network keeps fitting its 1000 training digits more closely (the last assert)
-# while the validation NLL gets worse: in its last epoch the training NLL is 78.60 against a
-# validation NLL of 89.80 (Figure 5, in section 7, draws the whole run). The training NLL of an
+# while the validation NLL gets worse: in its last epoch the training NLL is 78.61 against a
+# validation NLL of 89.78 (Figure 4.5, in section 7, draws the whole run). The training NLL of an
 # epoch is the mean over that epoch's batches, each scored with the weights of its moment, not a
 # score of the final weights; the validation NLL is scored after the epoch. The network has
 # 950,545 parameters for 1000 digits.
@@ -449,7 +446,7 @@ assert tomczak_history.train_nll[-1] < tomczak_history.train_nll[tomczak_history
 #   (Srivastava et al., 2014) before $W_o$ is there to keep 64 channels from memorising 1000
 #   training digits.
 #
-# Figure 4 draws the whole network, with the kernel sizes and dilations read from the model. Each
+# Figure 4.4 draws the whole network, with the kernel sizes and dilations read from the model. Each
 # node is a sequence of 64 feature vectors; follow it left to right: the one-hot input, the
 # option-A convolution that makes the network causal, five blocks whose dilations double, then the
 # $1 \times 1$ layers that turn the 64 channels at each position into its 17 probabilities.
@@ -458,14 +455,10 @@ assert tomczak_history.train_nll[-1] < tomczak_history.train_nll[tomczak_history
 kernel_sizes, dilations = improved_stack  # section 3 read them from a DilatedConvNet
 ax = diagrams.dilated_network_diagram(dilations[1:], kernel_size=kernel_sizes[1], first_kernel_size=kernel_sizes[0])
 ax.set_title("the improved network")
-plt.show()
-
-# %% [markdown]
-# **Figure 4.** The dilated gated residual network, left to right. The input $x$ becomes one-hot
-# vectors (17 channels) and goes through an option-A causal convolution of kernel 3 to $h_0$
-# (64 channels). Each gated block adds its gated branch (straight arrow) to its input (curved
-# arrow, the residual); dilations 1, 2, 4, 8, 16; the dropout inside each block is not drawn. Two
-# $1 \times 1$ convolutions with ReLUs give the logits of $\boldsymbol{\theta}_d$ at every position.
+armlib.show_figure("4.4", "The dilated gated residual network, left to right: one-hot input, an option-A "
+                   "convolution to $h_0$, five gated blocks with dilations 1, 2, 4, 8, 16 (each adds its gated "
+                   "branch, straight arrow, to its input, curved arrow; dropout not drawn), then two $1 \\times 1$ "
+                   "convolutions to the logits of $\\boldsymbol{\\theta}_d$.")
 
 # %%
 armlib.show_source(GatedResidualBlock)
@@ -495,9 +488,9 @@ print(f"test NLL {improved_score.nats:.2f} nats per image = {improved_score.bpd:
 assert improved_score.nats <= IMPROVED_BOUND
 
 # %% [markdown]
-# With a sixth of the parameters, the improved network reaches 80.39 nats on the test split
-# (1.812 bits per dimension), 6.26 nats below Tomczak's network, and its best validation NLL is
-# 82.79.
+# With a sixth of the parameters, the improved network reaches 80.19 nats on the test split
+# (1.808 bits per dimension), 6.69 nats below Tomczak's network, and its best validation NLL is
+# 82.59.
 #
 # ## 6. Causal convolutions against the GRU
 #
@@ -539,7 +532,7 @@ gru_lr, gru_epochs, gru_patience, gru_clip, gru_embedding = constants_of(GRU[0],
 GRU_FIT = dict(lr=gru_lr, batch_size=inspect.signature(armlib.fit).parameters["batch_size"].default,
                epochs=gru_epochs, patience=gru_patience)
 networks = ["Tomczak's network (this chapter)", "GRU (chapter 03)", "dilated network (this chapter)"]
-table = {
+differences = {
     "test NLL [nats per image]": [f"{tomczak_score.nats:.2f}", f"{gru['test_nats']:.2f}",
                                   f"{improved_score.nats:.2f}"],
     "predecessors the last pixel sees": [reach_of_last_pixel(tomczak_field),
@@ -556,20 +549,20 @@ print(f"Tomczak's network - GRU: {tomczak_score.nats - gru['test_nats']:+.2f} na
       f"(with his recipe, {TOMCZAK_REFERENCE}: {TOMCZAK_REFERENCE - gru['test_nats']:+.2f}); "
       f"dilated network - GRU: {improved_score.nats - gru['test_nats']:+.2f}")
 assert tomczak_score.nats > gru["test_nats"] > improved_score.nats and TOMCZAK_REFERENCE > gru["test_nats"]
-Markdown("\n".join(["| | " + " | ".join(networks) + " |", "|---" * (len(networks) + 1) + "|"]
-                   + [f"| {name} | " + " | ".join(map(str, cells)) + " |" for name, cells in table.items()]))
+display(table(["", *networks], [[name, *cells] for name, cells in differences.items()],
+              caption="**Table 4.1.** The three networks side by side, and what tells them apart."))
 
 # %% [markdown]
-# In these single runs (one seed each), Tomczak's network is 2.68 nats per image behind the GRU,
+# In these single runs (one seed each), Tomczak's network is 2.92 nats per image behind the GRU,
 # and trained with his full recipe (86.39, section 4) it is still 2.42 behind; the dilated network
-# is 3.58 nats ahead of the GRU. On these digits, then, being a convolution is not by itself what
+# is 3.78 nats ahead of the GRU. On these digits, then, being a convolution is not by itself what
 # wins: a plain four-layer causal convolution loses to the recurrence, and a different
 # convolutional network beats it. The
 # convolutional networks that Bai et al. (2018) set against recurrent ones are themselves stacks of
 # dilated causal convolutions with residual connections, closer to our improved network than to
 # Tomczak's four plain layers.
 #
-# What does the dilated network change? The table lists four things, and the recipe changed with
+# What does the dilated network change? Table 4.1 lists four things, and the recipe changed with
 # them:
 #
 # - **Reach.** The last pixel's conditional sees 63 predecessors instead of 25. Tomczak's network
@@ -583,7 +576,7 @@ Markdown("\n".join(["| | " + " | ".join(networks) + " |", "|---" * (len(networks
 #   trained with dropout, at a higher learning rate, for at most 30 epochs instead of 20 and with
 #   more patience.
 #
-# Any of these could account for part of the 6.26 nats, and the runs in this chapter cannot say how
+# Any of these could account for part of the 6.69 nats, and the runs in this chapter cannot say how
 # much each: they change all of them at once. Each score is also a single run with one seed, and
 # we have not measured how far a score moves from one seed to the next. Exercise 3 asks you to
 # separate the ingredients, one at a time and over several seeds.
@@ -611,13 +604,16 @@ def seconds_per_epoch(history):
 
 
 target = tomczak_history.best_val
-print(f"time to a validation NLL of {target:.2f} nats (the best of Tomczak's network here):")
+race = []
 for name, history, model in [("Tomczak's network", tomczak_history, tomczak_model),
                              ("improved network", improved_history, improved_model)]:
     epoch = next(epoch for epoch, nll in enumerate(history.val_nll, start=1) if nll <= target)
-    print(f"  {name:17s} {history.seconds_to_reach(target):6.1f} s, at epoch {epoch:2d} "
-          f"({seconds_per_epoch(history):.1f} s per epoch, {multiply_adds(model) / 1e6:4.1f} million multiply-adds "
-          f"per digit and pass)")
+    race.append([name, f"{history.seconds_to_reach(target):.1f}", f"{epoch}", f"{seconds_per_epoch(history):.1f}",
+                 f"{multiply_adds(model) / 1e6:.1f}"])
+display(table(["network", "seconds to get there", "at epoch", "seconds per epoch",
+               "million multiply-adds per digit and pass"], race,
+              caption=f"**Table 4.2.** Time to a validation NLL of {target:.2f} nats, the best of Tomczak's "
+                      "network here."))
 tomczak_seconds = tomczak_history.seconds_to_reach(target)
 improved_seconds = improved_history.seconds_to_reach(target)
 print(f"ratio of the times: {improved_seconds / tomczak_seconds:.2f}; Tomczak's network / improved network: "
@@ -632,14 +628,14 @@ assert (seconds_per_epoch(tomczak_history) / seconds_per_epoch(improved_history)
         < multiply_adds(tomczak_model) / multiply_adds(improved_model))
 
 # %% [markdown]
-# The improved network got there at epoch 6, Tomczak's network at epoch 12, and an epoch of
-# Tomczak's network takes several times as long (the printed ratio): together the improved
+# The improved network got there at epoch 5, Tomczak's network at epoch 12 (Table 4.2), and an
+# epoch of Tomczak's network takes several times as long (the printed ratio): together the improved
 # network arrives several times sooner (the cell asserts at least 3 times). A pass of the improved
 # network needs 6.3 times fewer multiply-adds, but its epochs are shorter by a smaller factor (the
 # cell asserts that too): counting multiply-adds explains only part of the time. It passed the best validation NLL of Tomczak's full recipe,
 # too, long before the benchmark's run first printed that value (198 s) or reached its best
-# (292 s); that run used Adamax and batches of 64, in another process, on a CPU it shared with
-# other work, so only the size of the gap means something here, not its exact ratio.
+# (292 s); that run used Adamax and batches of 64, in another process, on another machine whose
+# CPU it shared with other work, so only the size of the gap means something here, not its exact ratio.
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
@@ -650,16 +646,14 @@ for ax, x in zip(axes, ["epoch", "seconds"]):
 axes[0].set_title("learning curves per epoch")
 axes[1].set_title("... and against training time")
 fig.tight_layout()
-plt.show()
+armlib.show_figure("4.5", "Training (dashed) and validation (solid) NLL of the two networks, per epoch (left) and "
+                   "against training time (right); dotted, the best validation NLL of Tomczak's recipe, "
+                   "`TOMCZAK_REFERENCE_VAL`.")
 
 # %% [markdown]
-# **Figure 5.** Training (dashed) and validation (solid) NLL of the two networks, per epoch (left)
-# and against training time (right). The dotted line is the best validation NLL of Tomczak's
-# recipe, `TOMCZAK_REFERENCE_VAL`.
-#
-# In the right panel the improved network's validation curve falls faster and ends lower. Both
-# networks end with a training NLL below their validation NLL: 78.60 against 89.80 for Tomczak's
-# network, 75.46 against 83.50 for the improved network. A training NLL here is a running mean:
+# In the right panel of Figure 4.5 the improved network's validation curve falls faster and ends lower. Both
+# networks end with a training NLL below their validation NLL: 78.61 against 89.78 for Tomczak's
+# network, 75.44 against 82.98 for the improved network. A training NLL here is a running mean:
 # the average over an epoch's batches, each scored by the weights of that moment while they
 # change (and, for the improved network, with dropout on), not a score of the weights at the end
 # of the epoch. Early stopping on the validation NLL decides when to stop, and the weights kept
@@ -687,7 +681,7 @@ def seconds_of(function) -> float:
 
 models = {"Tomczak's network": tomczak_model, "improved network": improved_model}
 batch = test[:NUM_SAMPLES]
-samples = {}
+samples, costs = {}, []
 for name, model in models.items():
     model.eval()
     with torch.no_grad():
@@ -695,13 +689,17 @@ for name, model in models.items():
     generator = torch.Generator().manual_seed(0)
     sample_seconds = seconds_of(lambda: samples.update({name: model.sample(NUM_SAMPLES, generator=generator)}))
     pass_seconds = passes_seconds / DIGIT_LENGTH
-    print(f"{name:17s} one pass {1000 * pass_seconds:5.1f} ms, {DIGIT_LENGTH} passes {1000 * passes_seconds:6.0f} ms, "
-          f"drawing {NUM_SAMPLES} digits {1000 * sample_seconds:6.0f} ms = {sample_seconds / pass_seconds:3.0f} passes")
+    costs.append([name, f"{1000 * pass_seconds:.1f}", f"{1000 * passes_seconds:.0f}", f"{1000 * sample_seconds:.0f}",
+                  f"{sample_seconds / pass_seconds:.0f}"])
     assert 0.8 * DIGIT_LENGTH <= sample_seconds / pass_seconds <= 1.5 * DIGIT_LENGTH
+display(table(["network", "one pass [ms]", f"{DIGIT_LENGTH} passes [ms]", f"drawing {NUM_SAMPLES} digits [ms]",
+               "drawing, in passes"], costs,
+              caption=f"**Table 4.3.** What sampling costs: {DIGIT_LENGTH} forward passes over a batch of "
+                      f"{NUM_SAMPLES} digits against drawing {NUM_SAMPLES} digits."))
 
 # %% [markdown]
 # Drawing 16 digits costs about as much as 64 forward passes over 16 digits, as it must: the last
-# column gives the drawing time in units of one pass, and the cell asserts that it is at least
+# column of Table 4.3 gives the drawing time in units of one pass, and the cell asserts that it is at least
 # 51.2 and at most 96 (0.8 and 1.5 times 64: these are single timings on a shared machine). Most
 # of that work is repeated: every pass recomputes all 64 positions of every layer, although only
 # one input changed and only one output is read. A sampler that caches what earlier passes
@@ -713,7 +711,7 @@ for name, model in models.items():
 # Wiggers & Hoogeboom's learned forecaster; it draws the very same samples with them and measures
 # what they save.
 #
-# The samples, next to real test digits (Figure 6). Tomczak's network sees 25 pixels back, a little
+# The samples, next to real test digits (Figure 4.6). Tomczak's network sees 25 pixels back, a little
 # over three rows: the bottom row of each of its digits is drawn without seeing the top three rows.
 # The improved network sees the whole digit so far. Look at whether the lower half of each sample
 # continues the strokes that its upper half began.
@@ -723,16 +721,14 @@ fig, axes = plt.subplots(1, 3, figsize=(12, 4))
 plots.image_grid(test[:NUM_SAMPLES], 4, ax=axes[0], title="real (test split)")
 for ax, (name, drawn) in zip(axes[1:], samples.items()):
     plots.image_grid(drawn, 4, ax=ax, title=f"samples: {name}")
-plt.show()
+armlib.show_figure("4.6", "Sixteen test digits (left) and sixteen samples from each network, drawn with the same "
+                   "random numbers.")
 
 # %% [markdown]
-# **Figure 6.** Sixteen test digits (left) and sixteen samples from each network, drawn with the
-# same random numbers.
-#
 # ## 9. The ladder
 #
 # Both networks join the likelihood ladder (`results/04_causal_conv1d.json`; the README's table is
-# built from these files). Here is the ladder so far.
+# built from these files). Table 4.4 is the ladder so far.
 
 # %%
 rows = [ladder.entry("CausalConv1d, Tomczak's network (4 x kernel 7, 256 channels)", tomczak_model,
@@ -740,7 +736,8 @@ rows = [ladder.entry("CausalConv1d, Tomczak's network (4 x kernel 7, 256 channel
         ladder.entry("CausalConv1d, dilated gated residual (64 channels)", improved_model, improved_score,
                      improved_history)]
 ladder.record("04_causal_conv1d", rows)
-Markdown(ladder.markdown(through="04_causal_conv1d"))
+display(MarkdownText(f"**Table 4.4.** The ladder so far: test NLL of every model, on the same {len(test)} test "
+                     "digits.\n\n" + ladder.markdown(through="04_causal_conv1d")))
 
 # %% [markdown]
 # ## Summary
@@ -756,10 +753,10 @@ Markdown(ladder.markdown(through="04_causal_conv1d"))
 #   25; six layers of kernel 3 with dilations 1, 1, 2, 4, 8, 16 see all 63 predecessors of the last
 #   pixel. `input_dependence` measures what a network reads, so the formula can be checked.
 # - Tomczak's network, trained with his recipe by `benchmarks/tomczak_arm.py`, scores 86.39 nats
-#   per image on the test split; the chapter's shorter run scores 86.65.
+#   per image on the test split; the chapter's shorter run scores 86.89.
 # - In these single runs (one seed each) it loses to chapter 03's GRU (83.97), with his full
 #   recipe too. The dilated gated residual network, with one-hot input and a sixth of the
-#   parameters, beats both (80.39). It changes reach, input encoding, gating, size and recipe at
+#   parameters, beats both (80.19). It changes reach, input encoding, gating, size and recipe at
 #   once; how much each buys is not measured here.
 # - Training is one parallel pass, sampling is $D = 64$ passes, each recomputing every position;
 #   chapter 10 removes the repetition with caches and cuts the passes with predictive sampling.
@@ -768,33 +765,36 @@ Markdown(ladder.markdown(through="04_causal_conv1d"))
 #
 # 1. **Masking instead of shifting.** Write option A as a kernel whose newest tap is zeroed instead
 #    of a shift. Use `input_dependence` to compare the two with dilation 3: which inputs does each
-#    see, and how many weights does each use?
+#    see, and how many weights does each use? ([solution](solutions/04_causal_conv1d_solutions.ipynb#exercise-1))
 # 2. **The receptive field Tomczak's network needed.** With kernel 7 and no dilation, how many
 #    layers does Tomczak's network need to see all 63 predecessors? Check with `receptive_field`,
-#    then find the smallest stack of kernel-2 layers with doubling dilations that does it.
-# 3. **Which change matters?** Take the dilated network apart one change at a time, and train each
-#    variant with `IMPROVED_FIT` for seeds 0, 1 and 2 (`armlib.setup(seed=s)` just before building
-#    the model fixes its initial weights, `armlib.fit(..., seed=s)` its batch order and dropout):
-#    (a) the network as it is, `armlib.MODELS["causal_conv1d"]()`;
-#    (b) Tomczak's reach: `armlib.MODELS["causal_conv1d"](dilations=(1, 2, 4, 2, 2))` sees exactly
-#    the 25 pixels before $d$, as his network does (check it with `receptive_field`);
-#    (c) the value as a number: in a `DilatedConvNet`, replace `layers[0]` by
-#    `CausalConv1d(1, 64, 3, option="A")` and give the network a `forward` that feeds the values as
-#    one channel, as `TomczakConvNet.forward` does; wrap it as
+#    then find the smallest stack of kernel-2 layers with doubling dilations that does it. ([solution](solutions/04_causal_conv1d_solutions.ipynb#exercise-2))
+# 3. **Which change matters?** Take the dilated network apart one change at a time, at half its
+#    width (`channels=32`), and train each variant with `IMPROVED_FIT` but `epochs=4`, for seeds 0
+#    and 1 (`armlib.setup(seed=s)` just before building the model fixes its initial weights,
+#    `armlib.fit(..., seed=s)` its batch order and dropout):
+#    (a) the network as it is, `armlib.MODELS["causal_conv1d"](channels=32)`;
+#    (b) Tomczak's reach: `armlib.MODELS["causal_conv1d"](channels=32, dilations=(1, 2, 4, 2, 2))`
+#    sees exactly the 25 pixels before $d$, as his network does (check it with `receptive_field`);
+#    (c) the value as a number: in a `DilatedConvNet(channels=32)`, replace `layers[0]` by
+#    `CausalConv1d(1, 32, 3, option="A")` and give the network a `forward` that feeds the values
+#    as one channel, as `TomczakConvNet.forward` does; wrap it as
 #    `armlib.ARM(net, armlib.Categorical(armlib.NUM_VALS), (64,))`;
 #    (d) no gate: replace each `GatedResidualBlock` in `layers` by a block that computes
-#    $\mathbf{h} + W_o\,\mathrm{dropout}\big(\tanh(W * \mathbf{h})\big)$, with one causal convolution
-#    $W$ of 64 output channels.
-#    Put every variant through `armlib.check_autoregressive` before training it, and note how its
-#    parameter count changes. Report each variant's test NLL as mean ± sd over the seeds and its
-#    difference from (a), seed by seed. Which removal costs most, and is that cost larger than the
-#    spread between seeds? A run takes about half a minute here (section 5), so the twelve runs
-#    take about six minutes on one thread.
-# 4. **Raster order has seams.** Position $d$ and $d - 1$ are neighbours inside a row but far apart
-#    when $d$ starts a row. A 1-D convolution cannot tell the two cases apart. Add a learned vector
-#    per position to the first layer's output and measure whether the test NLL moves.
+#    $\mathbf{h} + W_o\,\mathrm{dropout}\big(\tanh(W * \mathbf{h})\big)$, with one causal
+#    convolution $W$ of 32 output channels. Put every variant through
+#    `armlib.check_autoregressive` before training it, and note how its parameter count changes.
+#    Report each variant's test NLL as mean ± sd over the seeds and its difference from (a), seed
+#    by seed. Which removal costs most, and is that cost larger than the spread between seeds?
+#    (The runs are short, to fit the solutions' budget: four epochs measure how fast a variant
+#    learns as much as where it ends.) ([solution](solutions/04_causal_conv1d_solutions.ipynb#exercise-3))
+# 4. **Raster order has seams.** Position $d$ and $d - 1$ are neighbours inside a row but far
+#    apart when $d$ starts a row. A 1-D convolution cannot tell the two cases apart. Add a learned
+#    vector per position to the first layer's output of variant (a) of exercise 3 (`channels=32`),
+#    train it the same way on seeds 0 and 1, and measure, seed by seed, whether the test NLL
+#    moves. ([solution](solutions/04_causal_conv1d_solutions.ipynb#exercise-4))
 # 5. **Wasted work in sampling.** Count the multiply-adds one pass of Tomczak's network spends on
-#    positions after $d$ while it draws pixel $d$. What fraction of the sampling cost is that?
+#    positions after $d$ while it draws pixel $d$. What fraction of the sampling cost is that? ([solution](solutions/04_causal_conv1d_solutions.ipynb#exercise-5))
 
 # %% [markdown]
 # ## References

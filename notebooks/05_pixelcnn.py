@@ -41,12 +41,13 @@ import itertools
 
 import matplotlib.pyplot as plt
 import torch
-from IPython.display import Markdown
+from IPython.display import display
 from torch import nn
 
 import armlib
 from armlib import diagrams, ladder, plots
 from armlib.conv1d import DilatedConvNet
+from armlib.display import MarkdownText, table
 from armlib.pixelcnn import MaskedConv2d, PixelCNN, causal_mask
 from armlib.receptive_field_2d import (blind_spot, field_map, influencing_positions, out_of_reach, position_gradient,
                                        raster_past, show_receptive_field)
@@ -112,7 +113,7 @@ print("type A, 5x5:\n", causal_mask(FIRST_KERNEL, "A").int().numpy())
 # forward pass:
 
 # %%
-armlib.show_source(MaskedConv2d)
+armlib.show_source(MaskedConv2d, methods=["__init__", "forward"])
 
 # %% tags=["nbval-check-output"]
 image = torch.tensor([[0, 1, 1, 1, 0],
@@ -134,34 +135,30 @@ def unit_kernel(mask_type: str | None) -> nn.Conv2d:
 with torch.no_grad():
     results = {name: unit_kernel(kind)(image[None, None])[0, 0].int()
                for name, kind in [("plain kernel", None), ("type A", "A"), ("type B", "B")]}
-print("image:\n", image.int().numpy())
-for name, result in results.items():
-    print(f"{name}:\n", result.numpy())
-
-# %% [markdown]
-# Read the entry at row 2, column 2, a pixel that is 1. The type-A kernel counts 1: of the three
-# pixels above and the one to its left only $x_{1,3}$ is 1, and all four come earlier in raster
-# order. Type B counts 2, because it adds the centre, $x_{2,2}$ itself: fine for a layer that reads
-# features, cheating for the first layer, which would see the answer it is asked to predict. The
-# plain kernel counts 3: it also reads $x_{3,1}$ below, a pixel drawn *after* $x_{2,2}$. The asserts
-# state the same, and Figure 1 draws the four arrays:
 
 # %%
+fig, axes = plt.subplots(1, 4, figsize=(11, 3.2))
+for ax, (title, picture) in zip(axes, [("image", image.int()), *results.items()]):
+    ax.imshow(picture.numpy(), cmap="Oranges", vmin=0, vmax=4)
+    for r in range(5):
+        for c in range(5):
+            ax.text(c, r, int(picture[r, c]), ha="center", va="center", fontsize=12)
+    ax.set_title(title)
+    ax.set_axis_off()
+armlib.show_figure("5.1", "A $5 \\times 5$ image and its convolutions (padding 1) with a $3 \\times 3$ kernel of "
+                   "ones: plain, type A, type B; each entry counts the ones that the kernel sees there.")
 above, left, centre = image[1, 1:4].sum(), image[2, 1], image[2, 2]
 assert results["type A"][2, 2] == above + left == 1
 assert results["type B"][2, 2] == above + left + centre == 2
 assert results["plain kernel"][2, 2] == image[1:4, 1:4].sum() == 3
 
-fig, axes = plt.subplots(1, 4, figsize=(11, 3))
-for ax, (title, picture) in zip(axes, [("image", image.int()), *results.items()]):
-    ax.imshow(picture.numpy(), cmap="Oranges", vmin=0, vmax=4)
-    for r in range(5):
-        for c in range(5):
-            ax.text(c, r, int(picture[r, c]), ha="center", va="center")
-    ax.set_title(title)
-    ax.set_axis_off()
-fig.suptitle("Figure 1. A 5x5 image and its convolution with a 3x3 kernel of ones: plain, type A, type B")
-plt.show()
+# %% [markdown]
+# Read the entry at row 2, column 2 of Figure 5.1, a pixel that is 1. The type-A kernel counts 1:
+# of the three pixels above and the one to its left only $x_{1,3}$ is 1, and all four come earlier
+# in raster order. Type B counts 2, because it adds the centre, $x_{2,2}$ itself: fine for a layer
+# that reads features, cheating for the first layer, which would see the answer it is asked to
+# predict. The plain kernel counts 3: it also reads $x_{3,1}$ below, a pixel drawn *after*
+# $x_{2,2}$. The asserts under the figure state the same.
 
 # %% [markdown]
 # ## 3. PixelCNN
@@ -170,7 +167,7 @@ plt.show()
 # the 1-D network of chapter 04. The network here is therefore the book's own. It follows the
 # outline of van den Oord et al. (2016b), a type-A layer, then type-B layers, then $1 \times 1$
 # convolutions to a softmax over the pixel values, but is much smaller (their first layer is
-# $7 \times 7$, ours $5 \times 5$, with five hidden layers of 64 channels). Figure 2 draws it:
+# $7 \times 7$, ours $5 \times 5$, with five hidden layers of 64 channels). Figure 5.2 draws it:
 #
 # - the pixel enters as its value scaled to $[0, 1]$ (the default `inputs="value"`; chapter 06's
 #   network reads one indicator per level instead) and goes through the $5 \times 5$ type-A layer
@@ -187,8 +184,8 @@ plt.show()
 
 # %%
 ax = diagrams.pixelcnn_diagram(LAYERS, first_kernel_size=FIRST_KERNEL, channels=CHANNELS, num_vals=armlib.NUM_VALS)
-ax.set_title("Figure 2. This chapter's PixelCNN, from the image $x$ (left) to the logits $\\theta$ (right)")
-plt.show()
+armlib.show_figure("5.2", "This chapter's PixelCNN, from the image $x$ (left) to the logits $\\theta$ (right).",
+                   fig=ax.figure)
 
 # %% [markdown]
 # The class `PixelCNN` is that diagram in code:
@@ -222,37 +219,36 @@ print(f"test NLL {score.nats:.2f} nats per image, {score.bpd:.3f} bits per dimen
 assert score.nats <= 85, "PixelCNN should reach 85 nats per image or better on test"
 
 # %% [markdown]
-# In the run shown here the best validation NLL came at epoch 34 of 39, and the test NLL is 80.46
-# nats per image (1.814 bits per dimension): less than half of the 181.33 nats of the uniform
-# model, and well under the 85 this chapter asks for. The learning curve (Figure 3)
+# In the run shown here the best validation NLL came at epoch 34 of 39, and the test NLL is 80.61
+# nats per image (1.817 bits per dimension): less than half of the 181.33 nats of the uniform
+# model, and well under the 85 this chapter asks for. The learning curve (Figure 5.3)
 # shows the usual picture of a small data set: the training NLL (measured with dropout on) keeps
 # falling while the validation NLL flattens out.
 
 # %%
 ax = plots.learning_curve(history, labels=["PixelCNN"])
-ax.set_title("Figure 3. The PixelCNN's learning curve")
-plt.show()
+armlib.show_figure("5.3", "The PixelCNN's learning curve: training NLL (dashed, with dropout on) and validation "
+                   "NLL (solid) per epoch.", fig=ax.figure)
 
 # %% [markdown]
-# Figure 4 sets 16 digits of the test split beside 16 samples drawn from the model, pixel by pixel
+# Figure 5.4 sets 16 digits of the test split beside 16 samples drawn from the model, pixel by pixel
 # in raster order.
 
 # %%
 samples = model.sample(NUM_SAMPLES, generator=torch.Generator().manual_seed(0))
 plots.real_vs_samples(x_test[:NUM_SAMPLES], samples, title="PixelCNN samples")
-plt.suptitle("Figure 4. Test digits and samples from the PixelCNN")
-plt.show()
+armlib.show_figure("5.4", "Sixteen test digits (left) and sixteen samples from the PixelCNN (right).")
 
 # %% [markdown]
 # ## 5. The ladder
 #
 # The PixelCNN's row joins the ladder of every model so far, all scored the same way on the same
-# test split (Table 1).
+# test split (Table 5.1).
 
 # %%
 ladder.record("05_pixelcnn", [ladder.entry("PixelCNN", model, score, history)])
-Markdown("**Table 1.** The ladder so far: test NLL of every model, on the same 447 test digits.\n\n"
-         + ladder.markdown(through="05_pixelcnn"))
+display(MarkdownText(f"**Table 5.1.** The ladder so far: test NLL of every model, on the same {len(x_test)} test "
+                     "digits.\n\n" + ladder.markdown(through="05_pixelcnn")))
 
 # %% [markdown]
 # Set it against the best row so far, chapter 04's dilated 1-D network, read from the results that
@@ -261,25 +257,27 @@ Markdown("**Table 1.** The ladder so far: test NLL of every model, on the same 4
 # %%
 dilated = ladder.find("04_causal_conv1d", "CausalConv1d, dilated gated residual (64 channels)")
 pixelcnn_params = sum(p.numel() for p in model.parameters())
-print(f"PixelCNN, 2-D (this chapter):           test NLL {score.nats:.2f} nats per image, "
-      f"{pixelcnn_params:,} parameters, {history.epochs} epochs (cap {EPOCHS})")
-print(f"dilated CausalConv1D, 1-D (chapter 04): test NLL {dilated['test_nats']:.2f} nats per image, "
-      f"{dilated['params']:,} parameters, {dilated['epochs']} epochs (cap 30)")
+display(table(["network", "test NLL [nats per image]", "parameters", "epochs run (cap)"],
+              [["PixelCNN, 2-D (this chapter)", f"{score.nats:.2f}", f"{pixelcnn_params:,}",
+                f"{history.epochs} ({EPOCHS})"],
+               ["dilated CausalConv1D, 1-D (chapter 04)", f"{dilated['test_nats']:.2f}", f"{dilated['params']:,}",
+                f"{dilated['epochs']} (30)"]], align="lrrr"))
 print(f"difference (2-D minus 1-D): {score.nats - dilated['test_nats']:+.2f} nats per image")
 
 # %% [markdown]
-# The two-dimensional network does not win: 80.46 against 80.39 nats per image, 0.07 nats worse,
-# with more parameters. Nor do these runs show it losing. Each number comes from a single training
-# run, and the random seed, which picks the initial weights, the order of the batches and the
-# dropout masks, moves a test NLL too. By how much, this chapter does not measure for these two
-# networks. Chapter 09 measures it for chapter 06's gated PixelCNN, trained on five seeds: the
-# standard deviation of its test NLL over seeds is 0.16 nats per image with one output head and 0.24
-# with the other. If the networks here vary as much, a gap of 0.07 is well inside the noise: we
-# call it a draw.
+# The two-dimensional network does not win: 80.61 against 80.19 nats per image, 0.42 nats worse,
+# with more parameters. Nor do these runs show firmly that it loses. Each number comes from a
+# single training run, and the random seed, which picks the initial weights, the order of the
+# batches and the dropout masks, moves a test NLL too. By how much, this chapter does not measure
+# for these two networks. Chapter 09 measures it for chapter 06's gated PixelCNN, trained on five
+# seeds: the standard deviation of its test NLL over seeds is 0.16 nats per image with one output
+# head and 0.24 with the other. If the networks here vary as much, the difference of two single
+# runs varies by $\sqrt{2}$ times as much, 0.23 to 0.34 nats, and a gap of 0.42 is less than two of
+# those: it leans towards the 1-D network, but one run of each cannot settle it.
 #
-# And more than the dimension differs between the two runs (Table 2):
+# And more than the dimension differs between the two runs (Table 5.2):
 #
-# **Table 2.** What differs between chapter 04's dilated network and this chapter's PixelCNN.
+# **Table 5.2.** What differs between chapter 04's dilated network and this chapter's PixelCNN.
 #
 # | | chapter 04: dilated 1-D network | chapter 05: PixelCNN |
 # |---|---|---|
@@ -317,7 +315,6 @@ armlib.show_source(position_gradient)
 stack = nn.Sequential(unit_kernel("A"), *[unit_kernel("B") for _ in range(DEPTH - 1)]).double()
 canvas = torch.zeros(1, 1, CANVAS, CANVAS, dtype=torch.float64)
 stack_gradient = position_gradient(stack, canvas, TARGET)
-print(field_map(stack_gradient, TARGET, beyond_reach=False))
 row, column = TARGET
 field = influencing_positions(stack_gradient)
 print(f"the field reaches {row - min(r for r, _ in field)} rows up, {column - min(c for _, c in field)} columns "
@@ -326,15 +323,29 @@ stack_blind = blind_spot(stack_gradient, TARGET, beyond_reach=False)
 print(f"{len(stack_blind)} pixels in the blind spot of {TARGET}, "
       f"{len(out_of_reach(stack_gradient, TARGET))} out of reach")
 
+# %%
+fig, ax = plt.subplots(figsize=(5.5, 4.5))
+show_receptive_field(stack_gradient, TARGET, ax=ax, title=f"{DEPTH} masked $3 \\times 3$ layers (unit weights)",
+                     beyond_reach=False)
+fig.colorbar(ax.images[0], ax=ax, shrink=0.8, label="$\\log_{10}$ number of paths")
+armlib.show_figure("5.5", f"What reaches {TARGET} (red frame) on a ${CANVAS} \\times {CANVAS}$ canvas through "
+                   f"{DEPTH} masked $3 \\times 3$ layers: shaded, the pixels with a path to it; red x, its blind "
+                   "spot.")
+
 # %% [markdown]
-# `o` is the pixel being predicted, `#` the pixels that reach it, `x` the pixels that come before it
-# and yet never reach it. Not every earlier pixel that fails to reach a target is in its blind spot.
+# In Figure 5.5 the red frame is the pixel being predicted, shaded pixels reach it, and red crosses
+# mark pixels that come before it and yet never reach it; white pixels without a cross come after
+# it. The shade is the base-10 logarithm of the gradient: with unit weights and no non-linearity,
+# the number of paths from each pixel to the target. (`field_map` prints the same picture as text:
+# `o` the target, `#` a pixel that reaches it, `x` a crossed-out pixel, `-` a pixel out of reach,
+# `.` a later pixel.) Not every earlier pixel that fails to reach a target is in its blind spot.
 # Some are merely too far: a pixel 9 rows up lies beyond what eight layers span, as a pixel 100 steps
 # back lies beyond the 65 steps of chapter 04's network, and more layers would reach it. We call
 # such pixels **out of reach**: neither they nor any pixel above them in their column reaches the
-# target; `field_map` marks them `-`, and here there are none. The **blind spot** is the other
-# kind: pixels the field passes over. A pixel higher up in the same column reaches the target, they
-# do not. Here it is a wedge of 28 pixels up and to the right of the target. The two functions:
+# target; the pictures mark them with small grey dots, and here there are none. The **blind spot**
+# is the other kind: pixels the field passes over. A pixel higher up in the same column reaches the
+# target, they do not. Here it is a wedge of 28 pixels up and to the right of the target. The two
+# functions:
 
 # %%
 armlib.show_source(out_of_reach)
@@ -368,7 +379,7 @@ assert large_blind == {(r + shift, c + shift) for r, c in stack_blind}
 assert stack_blind == {(r, c) for r in range(row) for c in range(CANVAS) if c - column > row - r}
 
 # %% [markdown]
-# Figure 5 shows the same picture as an image beside the trained PixelCNN itself. Its layers are
+# Figure 5.6 shows the same picture for the trained PixelCNN itself. Its layers are
 # fully convolutional, so it runs on the $17 \times 17$ canvas too; we give it a random input in
 # float64 (why, section 7 explains). Its kernels span less: 2 rows and columns for the $5 \times 5$
 # layer, one for each of the five $3 \times 3$ layers, 7 in all. So the top row and the columns at
@@ -387,23 +398,17 @@ unseen = raster_past(TARGET, CANVAS, CANVAS) - influencing_positions(net_gradien
 assert net_far == {(r, c) for r, c in unseen if max(row - r, abs(c - column)) > reach}
 assert net_blind and all(c - column > row - r for r, c in net_blind), "the blind spot lies up and to the right"
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.5))
-show_receptive_field(stack_gradient, TARGET, ax=left, title=f"{DEPTH} masked 3x3 layers (unit weights)",
-                     beyond_reach=False)
-show_receptive_field(net_gradient, TARGET, ax=right, title="the trained PixelCNN", beyond_reach=False)
-fig.colorbar(left.images[0], ax=left, shrink=0.8, label="$\\log_{10}$ number of paths")
-fig.colorbar(right.images[0], ax=right, shrink=0.8, label="$\\log_{10}$ |gradient|")
-fig.suptitle(f"Figure 5. What reaches {TARGET} (red frame) on a {CANVAS}x{CANVAS} canvas: "
-             "x blind spot, grey dot out of reach")
-plt.show()
+fig, ax = plt.subplots(figsize=(5.5, 4.5))
+show_receptive_field(net_gradient, TARGET, ax=ax, title="the trained PixelCNN", beyond_reach=False)
+fig.colorbar(ax.images[0], ax=ax, shrink=0.8, label=r"$\log_{10}\,|\partial f(\mathbf{x})_{ij} / \partial x_{kl}|$")
+armlib.show_figure("5.6", f"What reaches {TARGET} (red frame) on a ${CANVAS} \\times {CANVAS}$ canvas through "
+                   "the trained PixelCNN: red x, its blind spot; grey dots, pixels out of reach.")
 
 # %% [markdown]
-# In Figure 5 the shade is the base-10 logarithm of the gradient, white where it is zero. On the
-# left, with unit weights and no non-linearity, the gradient is the number of paths from each pixel
-# to the target; on the right it is the gradient of the trained network on a random input. The left
-# field reaches the canvas's edges, 8 rows up and 8 columns to either side, with the 28-pixel wedge
-# crossed out. The right one is smaller, 7 rows up and 7 columns to either side, with 15 pixels in
-# its blind spot and 32 out of reach.
+# In Figure 5.6 the shade is the base-10 logarithm of the gradient of the trained network on a
+# random input, white where it is zero. Figure 5.5's field reaches the canvas's edges, 8 rows up and
+# 8 columns to either side, with the 28-pixel wedge crossed out. This one is smaller, 7 rows up and
+# 7 columns to either side, with 15 pixels in its blind spot and 32 out of reach.
 #
 # The blind spot is a hole in the model's view: pixels the chain rule allows it to use, that lie
 # within the span of its kernels, and that no path through the network reaches. This chapter does
@@ -466,25 +471,24 @@ def reads(net, in_channels: int, width: int) -> dict:
 
 
 yes_no = {True: "yes", False: "no"}
-one_d, two_d, table = {}, {}, [
-    "**Table 3.** What reaches the middle pixel of the bottom row of an 8-row canvas: how many of the "
-    "earlier pixels, whether the pixel directly above, how many of the 12 pixels of the causal 5x5 window.",
-    "",
-    "| width | earlier pixels | 1-D: reads | 1-D: above | 1-D: window | 2-D: reads | 2-D: above | 2-D: window |",
-    "|---:|---:|---:|:---:|---:|---:|:---:|---:|"]
+one_d, two_d, rows = {}, {}, []
 for width in WIDTHS:
     one_d[width], two_d[width] = reads(sequence_net(), armlib.NUM_VALS, width), reads(trained_net, 1, width)
     a, b = one_d[width], two_d[width]
-    table.append(f"| {width} | {a['past']} | {a['read']} | {yes_no[a['above']]} | {a['window']} of 12 "
-                 f"| {b['read']} | {yes_no[b['above']]} | {b['window']} of 12 |")
-Markdown("\n".join(table))
+    rows.append([width, a["past"], a["read"], yes_no[a["above"]], f"{a['window']} of 12",
+                 b["read"], yes_no[b["above"]], f"{b['window']} of 12"])
+display(table(["width", "earlier pixels", "1-D: reads", "1-D: above", "1-D: window", "2-D: reads", "2-D: above",
+               "2-D: window"], rows, align="rrrlrrlr",
+              caption=f"**Table 5.3.** What reaches the middle pixel of the bottom row of an {FIELD_ROWS}-row canvas: "
+                      "how many of the earlier pixels, whether the pixel directly above, how many of the 12 pixels "
+                      f"of the causal ${FIRST_KERNEL} \\times {FIRST_KERNEL}$ window."))
 
 # %% [markdown]
-# Read Table 3 row by row ("1-D" is chapter 04's network, "2-D" the PixelCNN). On the digits
+# Read Table 5.3 row by row ("1-D" is chapter 04's network, "2-D" the PixelCNN). On the digits
 # (width 8) chapter 04's network reads all 60 pixels before the target: on an image this small, 65
 # steps back cover everything. The PixelCNN reads 59 of them; the one it misses is in its blind
-# spot. On the digits the 1-D network sees *more* than the 2-D one, and the draw of section 5 is no
-# surprise.
+# spot. On the digits the 1-D network sees *more* than the 2-D one, and that the 2-D network does
+# not come out ahead in section 5 is no surprise.
 #
 # From width 16 on, each network reads a fixed number of pixels, 65 and 97, whatever the width, but
 # in different ways. The PixelCNN reads the same patch around the target at every width: the pixel
@@ -505,7 +509,7 @@ print("  PixelCNN:   ", [two_d[width]["blind"] for width in WIDTHS])
 # Chapter 04's network can be made to keep up: each block with twice the dilation of the last
 # doubles the steps back it reads. How many blocks of that design (dilations $1, 2, 4, \dots$) does
 # it take, at each width, to read the pixel above, and to read the whole $5 \times 5$ window, and
-# what do they cost in parameters? The same probe answers (Table 4).
+# what do they cost in parameters? The same probe answers (Table 5.4).
 
 # %%
 def smallest_sequence_net(width: int, enough) -> tuple[int, int, dict]:
@@ -520,18 +524,16 @@ def smallest_sequence_net(width: int, enough) -> tuple[int, int, dict]:
 
 for_above = {width: smallest_sequence_net(width, lambda found: found["above"]) for width in WIDTHS}
 for_window = {width: smallest_sequence_net(width, lambda found: found["window"] == 12) for width in WIDTHS}
-table = [
-    f"**Table 4.** The smallest 1-D network of chapter 04's design that reads the pixel above, and the whole "
-    f"5x5 window, at each width. The PixelCNN reads both at every width, with {pixelcnn_params:,} parameters "
-    f"and {two_d[WIDTHS[-1]]['read']} pixels read.",
-    "",
-    "| width | blocks for the pixel above | their parameters | blocks for the window | their parameters "
-    "| pixels they read |",
-    "|---:|---:|---:|---:|---:|---:|"]
+rows = []
 for width in WIDTHS:
     (blocks_a, params_a, _), (blocks_w, params_w, found_w) = for_above[width], for_window[width]
-    table.append(f"| {width} | {blocks_a} | {params_a:,} | {blocks_w} | {params_w:,} | {found_w['read']} |")
-Markdown("\n".join(table))
+    rows.append([width, blocks_a, f"{params_a:,}", blocks_w, f"{params_w:,}", found_w["read"]])
+display(table(["width", "blocks for the pixel above", "their parameters", "blocks for the window", "their parameters",
+               "pixels they read"], rows,
+              caption=f"**Table 5.4.** The smallest 1-D network of chapter 04's design that reads the pixel above, "
+                      f"and the whole ${FIRST_KERNEL} \\times {FIRST_KERNEL}$ window, at each width. The PixelCNN "
+                      f"reads both at every width, with {pixelcnn_params:,} parameters and "
+                      f"{two_d[WIDTHS[-1]]['read']} pixels read."))
 
 # %% tags=["nbval-check-output"]
 per_block = {params_b - params_a for (_, params_a, _), (_, params_b, _) in
@@ -555,7 +557,7 @@ assert all(for_window[width][0] == for_above[width][0] + 2 for width in WIDTHS)
 # Where they differ is *which* pixels they read. The PixelCNN reads a patch of 97 pixels around the
 # target, the same at every width from 16 on. A 1-D network reads a stretch of the sequence: to reach the
 # window's pixels two rows up, it must read every pixel in between, 513 of them at width 128, and
-# most of those are far from the target in the picture. Figure 6 draws the two fields of the
+# most of those are far from the target in the picture. Figure 5.7 draws the two fields of the
 # chapter's networks on the canvas of width 32, as in section 6: shaded where a pixel reaches the
 # target (red frame), crosses on the blind spot, grey dots on pixels out of reach.
 
@@ -565,12 +567,12 @@ for ax, (name, found) in zip(axes, [("chapter 04's 1-D network, read row by row"
                                     ("the PixelCNN", two_d)]):
     show_receptive_field(found[DRAWN_WIDTH]["gradient"], found[DRAWN_WIDTH]["target"], ax=ax, title=name,
                          beyond_reach=False)
-fig.suptitle(f"Figure 6. What reaches the target on the {FIELD_ROWS} x {DRAWN_WIDTH} canvas "
-             "(shade: $\\log_{10}$ |gradient|)")
-plt.show()
+armlib.show_figure("5.7", f"What reaches the target (red frame) on the ${FIELD_ROWS} \\times {DRAWN_WIDTH}$ canvas "
+                   "through chapter 04's 1-D network (top) and the PixelCNN (bottom); shade, $\\log_{10}$ of the "
+                   "gradient; red x, blind spot; grey dots, out of reach.")
 
 # %% [markdown]
-# In Figure 6 the 1-D network's field is a band: the row to the left of the target, the whole row
+# In Figure 5.7 the 1-D network's field is a band: the row to the left of the target, the whole row
 # above, and the right half of the row above that, because that is where the last 65 positions of
 # the sequence lie. Everything else is out of reach. The PixelCNN's field is a patch around the
 # target, reaching the top of the canvas 7 rows up and 7 columns to either side, with the wedge of
@@ -591,11 +593,12 @@ plt.show()
 #   later layer) keeps it. With unit weights the masked outputs count what each mask lets through:
 #   Tomczak (2022), Figs. 4 and 5, in numbers.
 # - This chapter's PixelCNN, a 5x5 type-A layer, five residual type-B layers and 1x1 layers to 17
-#   logits per pixel, is causal over all 64 positions and scores 80.46 nats per image on the test
+#   logits per pixel, is causal over all 64 positions and scores 80.61 nats per image on the test
 #   split.
-# - Chapter 04's dilated 1-D network scores 80.39. With one run each, a gap of 0.07 nats is no
-#   evidence that either network is better (seed-to-seed spreads of 0.16 to 0.24 nats are measured
-#   in chapter 09); the two also differ in input encoding, layers, dropout and batch size.
+# - Chapter 04's dilated 1-D network scores 80.19. With one run each, a gap of 0.42 nats leans
+#   towards the 1-D network but does not settle which is better (chapter 09 measures standard
+#   deviations over random seeds of 0.16 to 0.24 nats, so the difference of two single runs varies
+#   by 0.23 to 0.34); the two also differ in input encoding, layers, dropout and batch size.
 # - Stacked masks leave a **blind spot**, a wedge up and to the right of the target that the field
 #   passes over: 28 pixels for eight 3x3 layers, on any canvas large enough, and 15 for the trained
 #   PixelCNN. Pixels **out of reach**, beyond what the kernels span, are another matter: more layers
@@ -610,18 +613,20 @@ plt.show()
 # ## Exercises
 #
 # 1. Work out by hand the type-B output at row 3, column 2 of the example in section 2, then check
-#    it against the printed array.
+#    it against Figure 5.1. ([solution](solutions/05_pixelcnn_solutions.ipynb#exercise-1))
 # 2. Train the PixelCNN with `first_kernel_size=3` and with the chapter's `first_kernel_size=5`,
-#    each on three seeds (`armlib.setup(seed=s)` before building the model and `seed=s` in
-#    `armlib.fit`, for s = 0, 1, 2; under a minute a run on one thread, some 5 minutes in all).
-#    How does the blind spot change (use `field_map`)? Report the mean and standard deviation of the
-#    test NLL of each: is the difference of the means larger than the spread?
+#    each on seeds 0 and 1 (`armlib.setup(seed=s)` before building the model and `seed=s` in
+#    `armlib.fit`), with the chapter's settings but `epochs=6` (short runs, to fit the solutions'
+#    budget). How does the blind spot change (use `field_map`)? Report the mean and standard
+#    deviation of the test NLL of each: is the difference of the means larger than the spread? ([solution](solutions/05_pixelcnn_solutions.ipynb#exercise-2))
 # 3. Replace the residual type-B layers with plain ones,
-#    $h \leftarrow \mathrm{conv}_B(\mathrm{ReLU}(h))$. How do the learning curves compare?
+#    $h \leftarrow \mathrm{conv}_B(\mathrm{dropout}(\mathrm{ReLU}(h)))$, and train the network as
+#    in exercise 2 on seeds 0 and 1. How do its learning curves compare with those of the residual
+#    network of exercise 2? ([solution](solutions/05_pixelcnn_solutions.ipynb#exercise-3))
 # 4. Put `nn.BatchNorm2d` after the type-A layer. `armlib.check_autoregressive` runs the model in
-#    eval mode: does it complain? Write a check that runs in training mode and catches the leak.
-# 5. With `DEPTH = 8` the field reaches 8 rows up (Figure 5). How many masked 3x3 layers does a
-#    pixel at the bottom right of an 8x8 digit need to see the top-left corner?
+#    eval mode: does it complain? Write a check that runs in training mode and catches the leak. ([solution](solutions/05_pixelcnn_solutions.ipynb#exercise-4))
+# 5. With `DEPTH = 8` the field reaches 8 rows up (Figure 5.5). How many masked 3x3 layers does a
+#    pixel at the bottom right of an 8x8 digit need to see the top-left corner? ([solution](solutions/05_pixelcnn_solutions.ipynb#exercise-5))
 
 # %% [markdown]
 # ## References
