@@ -319,8 +319,8 @@ display(table(["split", "correlation r of the heads", "sd of the differences", "
 # version of armlib; the five-seed runs above ran on an AMD EPYC with AVX-512, and this chapter on
 # an AMD EPYC with AVX2 only. Between the Xeon's run and the
 # others, the code that feeds the pixels to the network was moved and given options; the maths and
-# the initial weights stayed, and PyTorch was the same. Yet the same seed did not give the same
-# run: the seed 0 mixture scored 77.81 on test on the Xeon, 78.19 in the five-seed printout and
+# the initial weights stayed, and PyTorch was the same. Yet the same random seed did not give the same
+# run: the mixture of random seed 0 scored 77.81 on test on the Xeon, 78.19 in the five-seed printout and
 # 77.81 again in this chapter. The two EPYC runs had the same code and seed, so their difference
 # is the processors' alone: their maths libraries round some floating-point sums differently, and
 # over 27 epochs of training such tiny differences grow into a different run. (That this chapter
