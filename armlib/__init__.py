@@ -1,40 +1,49 @@
 """armlib: the package every chapter of the armlib book imports.
 
-One home per idea: data, likelihood heads, causal layers and networks, the ARM that joins a network
-to a head, the training loop, the metric, the checks and the figures.
+Where things live, one home per idea:
+
+- data: ``data`` (the digits), ``colour`` (their colour version);
+- layers: ``layers``, the causal building blocks and their one-position steps;
+- models: ``models``, one module per network family, and ``MODELS``, every chapter's model by name;
+- heads: ``heads``, from a network's parameters to log-probabilities and draws;
+- the model: ``arm.ARM`` joins a network and a head, and holds the one sampling loop;
+- sampling: ``sampling``, the plain, cached and predictive samplers and completion;
+  ``class_mixture``, a class-conditional model summed over its classes;
+- training and scoring: ``train.fit``, ``metrics``;
+- diagnostics: ``diagnostics``, causality and normalisation checks, receptive fields;
+- the book's tooling: ``book`` (listings, figures, tables, plots, diagrams, the ladder),
+  ``reproducibility`` (seeds, threads, the machine a timing ran on).
 """
-from . import ladder, plots
+from . import book, heads, layers, models, sampling
 from .arm import ARM
-from .checks import NotAutoregressive, check_autoregressive, total_probability
+from .book import diagrams, ladder, plots, show_figure, show_source
+from .book.plots import show_receptive_field
 from .class_mixture import ClassMixture
 from .colour import COLOUR_SHAPE, load_colour_digits
-from .completion import complete
-from .conv1d import CausalConv1d, DilatedConvNet, TomczakConvNet, input_dependence, receptive_field
-from .data import IMAGE_SHAPE, NUM_VALS, as_images, binarise, load_digits
-from .display import show_figure, show_source
-from .gated_pixelcnn import GatedPixelCNN
-from .heads import Categorical
-from .logistic import (DiscretizedLogistic, LogisticMixtureHead, discretized_logistic_log_prob,
-                       discretized_logistic_mixture)
+from .data import DIGIT_LENGTH, IMAGE_SHAPE, NUM_VALS, as_images, binarise, load_digits
+from .diagnostics import (NotAutoregressive, blind_spot, check_autoregressive, field_map, influencing_positions,
+                          input_dependence, position_gradient, raster_past, receptive_field, total_probability)
+from .heads import (Categorical, DiscretizedLogistic, LogisticMixtureHead, discretized_logistic_log_prob,
+                    discretized_logistic_mixture)
+from .layers import CausalConv1d, MaskedConv2d, Stepper, causal_mask, gate
 from .metrics import Score, bits_per_dim, evaluate, uniform_nats
-from .mlp import FiniteMemoryMLP
-from .pixelcnn import MaskedConv2d, PixelCNN, causal_mask
-from .pixelcnn_pp import gated_pixelcnn_for_head
-from .receptive_field_2d import (blind_spot, field_map, influencing_positions, position_gradient, raster_past,
-                                 show_receptive_field)
-from .registry import MODELS, register
+from .models import (MODELS, DilatedConvNet, FiniteMemoryMLP, GatedPixelCNN, PixelCNN, RecurrentNet, TomczakConvNet,
+                     gated_pixelcnn_for_head, register, set_spectral_radius)
+from .models.rnn import input_gradient_norms
 from .reproducibility import machine, seed_everything, setup
-from .rnn import RecurrentNet, input_gradient_norms, set_spectral_radius
+from .sampling import complete
 from .train import History, TrainingDiverged, fit
 
 __all__ = [
-    "ARM", "Categorical", "History", "IMAGE_SHAPE", "MODELS", "NUM_VALS", "NotAutoregressive", "Score",
+    "ARM", "Categorical", "History", "IMAGE_SHAPE", "DIGIT_LENGTH", "MODELS", "NUM_VALS", "NotAutoregressive", "Score",
     "TrainingDiverged", "as_images", "binarise", "bits_per_dim", "check_autoregressive", "evaluate", "fit",
-    "load_digits", "machine", "register", "seed_everything", "setup", "show_figure", "show_source", "total_probability", "uniform_nats",
+    "load_digits", "machine", "register", "seed_everything", "setup", "show_figure", "show_source",
+    "total_probability", "uniform_nats",
     "COLOUR_SHAPE", "DiscretizedLogistic", "LogisticMixtureHead", "discretized_logistic_log_prob",
     "discretized_logistic_mixture", "gated_pixelcnn_for_head", "load_colour_digits",
     "FiniteMemoryMLP", "RecurrentNet", "input_gradient_norms", "set_spectral_radius",
     "CausalConv1d", "DilatedConvNet", "TomczakConvNet", "input_dependence", "receptive_field",
-    "ClassMixture", "GatedPixelCNN", "MaskedConv2d", "PixelCNN", "blind_spot", "causal_mask", "complete",
-    "field_map", "influencing_positions", "position_gradient", "raster_past", "show_receptive_field",
+    "ClassMixture", "GatedPixelCNN", "MaskedConv2d", "PixelCNN", "Stepper", "blind_spot", "causal_mask", "complete",
+    "field_map", "gate", "influencing_positions", "position_gradient", "raster_past", "show_receptive_field",
+    "book", "diagrams", "heads", "ladder", "layers", "models", "plots", "sampling",
 ]

@@ -7,24 +7,15 @@ position d depend only on x_<d; the head turns them into log-probabilities and d
 the raster order of ``shape``: along the sequence for (D,), row by row for (C, H, W), and inside one
 pixel channel by channel (the head couples the channels of a pixel; the network never sees them).
 """
-from contextlib import contextmanager
 from itertools import product
 
 import torch
 from torch import nn
 
+from .diagnostics.checks import check_autoregressive
+from .layers import Stepper
+from .modes import evaluating
 from .validation import check_data, check_labels, check_positive_int
-
-
-@contextmanager
-def evaluating(module: nn.Module):
-    """Eval mode inside the block, the module's previous mode after it."""
-    was_training = module.training
-    module.eval()
-    try:
-        yield module
-    finally:
-        module.train(was_training)
 
 
 class ARM(nn.Module):
@@ -48,8 +39,6 @@ class ARM(nn.Module):
         self.shape = tuple(int(s) for s in shape)
         self.num_classes = getattr(net, "num_classes", None)
         if check:
-            from .checks import check_autoregressive  # checks builds on ARM
-
             check_autoregressive(self)
 
     @property
@@ -83,7 +72,7 @@ class ARM(nn.Module):
         if reduction not in ("sum", "none"):
             raise ValueError(f"reduction must be 'sum' or 'none', got {reduction!r}")
         check_data(x, self.shape, self.num_vals)
-        y = self._labels(y, x.shape[0])
+        y = self.labels(y, x.shape[0])
         terms = self.head.log_prob(self.params(x, y), self._channel_first(x)).reshape(x.shape)
         return terms if reduction == "none" else terms.flatten(1).sum(1)
 
@@ -91,7 +80,9 @@ class ARM(nn.Module):
         """Same as ``log_prob(x, y)``: nats per example."""
         return self.log_prob(x, y)
 
-    def _labels(self, y, batch: int) -> torch.Tensor | None:
+    def labels(self, y, batch: int) -> torch.Tensor | None:
+        """The class labels of a batch of ``batch`` examples as a LongTensor (batch,): ``y`` checked,
+        an int repeated for every example; None for a model that is not class-conditional."""
         if self.num_classes is None:
             if y is not None:
                 raise ValueError("y was given, but this model is not class-conditional (its net has no num_classes)")
@@ -106,28 +97,54 @@ class ARM(nn.Module):
         dtype = next(self.parameters()).dtype
         return self.head.noise((n, self.channels, *self.positions), generator, dtype)
 
-    def sample(self, n: int, y=None, generator: torch.Generator | None = None) -> torch.Tensor:
-        """``n`` draws from p(x) (or p(x | y)), LongTensor (n, *shape); the plain way, one network
-        pass per position."""
+    def sample(self, n: int, y=None, generator: torch.Generator | None = None, *, cached: bool = False) -> torch.Tensor:
+        """``n`` draws from p(x) (or p(x | y)), LongTensor (n, *shape): one network pass per
+        position, or with ``cached=True`` one step of the network's ``stepper``, which returns the
+        very same samples."""
         check_positive_int(n, "n")
-        y = self._labels(y, n)
-        noise = self.noise(n, generator)
-        return self.sample_from_noise(noise, y)
+        y = self.labels(y, n)
+        return self.sample_from_noise(self.noise(n, generator), y, cached=cached)
+
+    def sample_from_noise(self, noise: torch.Tensor, y: torch.Tensor | None = None, *,
+                          cached: bool = False) -> torch.Tensor:
+        """The sampler as a deterministic function of the noise (see ``fill``)."""
+        return self.fill(self.blank(noise.shape[0], noise.device), noise, y, cached=cached)
+
+    def blank(self, n: int, device=None) -> torch.Tensor:
+        """A canvas for ``n`` draws, zeros channel-first (n, C, *positions), the view heads read."""
+        return torch.zeros(n, self.channels, *self.positions, dtype=torch.long, device=device)
+
+    def stepper(self, batch: int, y: torch.Tensor | None = None) -> Stepper:
+        """The network one position at a time (``armlib.layers.Stepper``), for ``batch`` draws."""
+        if not callable(getattr(self.net, "stepper", None)):
+            raise ValueError(f"{type(self.net).__name__} cannot be stepped one position at a time (it has no "
+                             "`stepper` method), so it has no cached sampler; use the plain or predictive one")
+        return self.net.stepper(batch, self.positions, y)
 
     @torch.no_grad()
-    def sample_from_noise(self, noise: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        """The plain sampler as a deterministic function of the noise: for each position in order,
-        run the network on the draw so far and fill that position in."""
-        n = noise.shape[0]
-        x = torch.zeros(n, self.channels, *self.positions, dtype=torch.long, device=noise.device)
-        with evaluating(self):
-            for position in product(*map(range, self.positions)):
-                draw = self.head.sample(self.params(self._data_view(x), y), noise)
-                x[(..., *position)] = draw[(..., *position)]
-        return self._data_view(x)
+    def fill(self, canvas: torch.Tensor, noise: torch.Tensor, y: torch.Tensor | None = None, *,
+             start: int = 0, cached: bool = False) -> torch.Tensor:
+        """The one sampling loop of the book: in raster order, from the ``start``-th position on,
+        draw each position from p(x_d | x_<d) given the ``canvas`` so far and write it in.
 
-    def _data_view(self, x: torch.Tensor) -> torch.Tensor:
-        return x.squeeze(1) if len(self.shape) == 1 else x
+        ``canvas`` (B, C, *positions) holds the positions before ``start`` (for a completion) and is
+        written in place; ``noise`` comes from ``noise()``; the result is the canvas in the data's
+        shape (B, *shape). The parameters at each position come from a full network pass over the
+        canvas (D passes in all) or, with ``cached=True``, from the network's stepper, which must
+        see every position, the given ones too, to fill its caches.
+        """
+        n = canvas.shape[0]
+        with evaluating(self):
+            stepper = self.stepper(n, y) if cached else None
+            for rank, position in enumerate(product(*map(range, self.positions))):
+                at = (..., *[slice(i, i + 1) for i in position])  # keeps the position dimensions
+                if stepper is not None:
+                    params = stepper(canvas, position).reshape(n, -1, *[1] * len(position))
+                elif rank >= start:
+                    params = self.params(canvas.reshape(n, *self.shape), y)[at]
+                if rank >= start:
+                    canvas[at] = self.head.sample(params, noise[at])
+        return canvas.reshape(n, *self.shape)
 
     def extra_repr(self) -> str:
         return f"shape={self.shape}"

@@ -10,8 +10,8 @@ completing an image is too: y ~ p(y | given pixels), then the rest ~ p(rest | gi
 import torch
 from torch import nn
 
-from .arm import evaluating
-from .completion import check_given, complete
+from .modes import evaluating
+from .sampling import check_given, complete
 from .validation import check_data, check_positive_int
 
 

@@ -14,6 +14,9 @@ NUM_VALS = 17
 IMAGE_SHAPE = (1, 8, 8)
 """One digit as an image: (channels, height, width)."""
 
+DIGIT_LENGTH = 64
+"""One digit as a sequence: its 8 x 8 pixels in raster order."""
+
 SPLITS = {"train": slice(0, 1000), "val": slice(1000, 1350), "test": slice(1350, 1797)}
 """First 1000 images to train, next 350 to validate, last 447 to test, as in Tomczak's (2022) companion code."""
 
@@ -43,8 +46,8 @@ def load_digits(split: str, *, return_labels: bool = False):
 
 def as_images(x: torch.Tensor) -> torch.Tensor:
     """Rows of 64 pixels (N, 64) viewed as images (N, 1, 8, 8); raster order is unchanged."""
-    if x.dim() != 2 or x.shape[1] != 64:
-        raise ValueError(f"x must have shape (N, 64), got {tuple(x.shape)}")
+    if x.dim() != 2 or x.shape[1] != DIGIT_LENGTH:
+        raise ValueError(f"x must have shape (N, {DIGIT_LENGTH}), got {tuple(x.shape)}")
     return x.reshape(-1, *IMAGE_SHAPE)
 
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import torch
 
-from .arm import evaluating
+from .modes import evaluating
 
 
 class Score(NamedTuple):

@@ -82,6 +82,75 @@ def _clone_state(model) -> dict:
     return {name: value.detach().clone() for name, value in model.state_dict().items()}
 
 
+def _checked_data(model, name: str, data):
+    """The split ``data`` as (x, y), checked against the model: labels exactly for a conditional one."""
+    x, y = _split(data)
+    check_data(x, model.shape, model.num_vals, name=name)
+    if model.num_classes is not None:
+        check_labels(y, len(x), model.num_classes, name=f"{name} labels")
+    elif y is not None:
+        raise ValueError(f"{name} holds labels (x, y), but the model is not class-conditional")
+    return x, y
+
+
+@dataclass
+class _Run:
+    """What a run carries from epoch to epoch, and all a checkpoint must hold besides the model."""
+
+    history: History
+    best_state: dict
+    bad_epochs: int = 0
+
+    def record(self, model, train_nll: float, val_nll: float, seconds: float) -> None:
+        """Log an epoch; keep the weights if they are the best yet, else count one more bad epoch."""
+        self.history.train_nll.append(train_nll)
+        self.history.val_nll.append(val_nll)
+        self.history.seconds.append(seconds)
+        if val_nll <= self.history.best_val:
+            self.best_state, self.bad_epochs = _clone_state(model), 0
+        else:
+            self.bad_epochs += 1
+
+
+def _resume(path, model, optimiser, shuffle: torch.Generator, settings: dict) -> _Run:
+    """Load a checkpoint into the model, the optimiser and the random-number generators."""
+    run = load_checkpoint(path, model)
+    if run["settings"] != settings:
+        changed = {k: (run["settings"].get(k), settings.get(k)) for k in sorted(settings | run["settings"])
+                   if run["settings"].get(k) != settings.get(k)}
+        raise ValueError(f"cannot resume {str(path)!r} with other settings than it was started "
+                         f"with; (checkpoint, now): {changed}")
+    optimiser.load_state_dict(run["optimiser"])
+    shuffle.set_state(run["rng"]["shuffle"])
+    torch.set_rng_state(run["rng"]["torch"])
+    return _Run(History(**run["history"]), run["best_state"], run["bad_epochs"])
+
+
+def train_epoch(model, optimiser, x, y, order: torch.Tensor, batch_size: int, rate, clip_grad_norm,
+                 run: _Run, epoch: int) -> float:
+    """One pass over the training data in ``order``; the mean -log p(x) over it. ``rate(batch)`` is
+    the learning rate of the epoch's ``batch``-th step."""
+    model.train()
+    total = 0.0
+    for batch, rows in enumerate(order.split(batch_size)):
+        loss = -model.log_prob(x[rows], None if y is None else y[rows]).mean()
+        if not torch.isfinite(loss):
+            model.load_state_dict(run.best_state)
+            raise TrainingDiverged(
+                f"the loss became {loss.item()} at epoch {epoch + 1}, batch {batch + 1}; training "
+                f"stopped and the model holds the best weights so far (epoch "
+                f"{run.history.best_epoch if run.history.epochs else 0})", run.history)
+        for group in optimiser.param_groups:
+            group["lr"] = rate(batch)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        if clip_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+        optimiser.step()
+        total += loss.item() * len(rows)
+    return total / len(x)
+
+
 def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float = 1e-3,
         lr_schedule: str = "constant", weight_decay: float = 0.0, patience: int = 10,
         clip_grad_norm: float | None = None, seed: int = 0, checkpoint: str | os.PathLike | None = None,
@@ -103,83 +172,42 @@ def fit(model, train, val, *, epochs: int = 100, batch_size: int = 64, lr: float
     check_positive_int(patience, "patience")
     if lr_schedule not in LR_SCHEDULES:
         raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
-    x_train, y_train = _split(train)
-    x_val, y_val = _split(val)
-    for name, x, y in (("train", x_train, y_train), ("val", x_val, y_val)):
-        check_data(x, model.shape, model.num_vals, name=name)
-        if model.num_classes is not None:
-            check_labels(y, len(x), model.num_classes, name=f"{name} labels")
-        elif y is not None:
-            raise ValueError(f"{name} holds labels (x, y), but the model is not class-conditional")
-
+    x_train, y_train = _checked_data(model, "train", train)
+    x_val, y_val = _checked_data(model, "val", val)
     settings = {"batch_size": batch_size, "lr": lr, "lr_schedule": lr_schedule, "weight_decay": weight_decay}
     if lr_schedule == "cosine":
         settings["epochs"] = epochs  # the length of the cosine
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     shuffle = torch.Generator().manual_seed(seed)
-    history = History()
-    best_state, bad_epochs = _clone_state(model), 0
     if resume is not None:
-        run = load_checkpoint(resume, model)
-        if run["settings"] != settings:
-            changed = {k: (run["settings"].get(k), settings.get(k)) for k in sorted(settings | run["settings"])
-                       if run["settings"].get(k) != settings.get(k)}
-            raise ValueError(f"cannot resume {str(resume)!r} with other settings than it was started "
-                             f"with; (checkpoint, now): {changed}")
-        optimiser.load_state_dict(run["optimiser"])
-        shuffle.set_state(run["rng"]["shuffle"])
-        torch.set_rng_state(run["rng"]["torch"])
-        history = History(**run["history"])
-        best_state, bad_epochs = run["best_state"], run["bad_epochs"]
+        run = _resume(resume, model, optimiser, shuffle, settings)
     else:
+        run = _Run(History(), _clone_state(model))
         torch.manual_seed(seed)  # dropout and any other randomness inside the model
 
-    elapsed = history.seconds[-1] if history.seconds else 0.0
     steps_per_epoch = math.ceil(len(x_train) / batch_size)
-    bar = EpochBar(history.epochs, epochs, enabled=progress)
-    for epoch in range(history.epochs, epochs):
-        if bad_epochs >= patience:
+    elapsed = run.history.seconds[-1] if run.history.seconds else 0.0
+    bar = EpochBar(run.history.epochs, epochs, enabled=progress)
+    for epoch in range(run.history.epochs, epochs):
+        if run.bad_epochs >= patience:
             break
         start = time.perf_counter()
-        model.train()
-        total = 0.0
         order = torch.randperm(len(x_train), generator=shuffle)
-        for batch, rows in enumerate(order.split(batch_size)):
-            y = None if y_train is None else y_train[rows]
-            loss = -model.log_prob(x_train[rows], y).mean()
-            if not torch.isfinite(loss):
-                model.load_state_dict(best_state)
-                raise TrainingDiverged(
-                    f"the loss became {loss.item()} at epoch {epoch + 1}, batch {batch + 1}; training "
-                    f"stopped and the model holds the best weights so far (epoch "
-                    f"{history.best_epoch if history.epochs else 0})", history)
-            for group in optimiser.param_groups:
-                group["lr"] = learning_rate(lr, lr_schedule, epoch * steps_per_epoch + batch,
-                                            epochs * steps_per_epoch)
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            if clip_grad_norm is not None:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
-            optimiser.step()
-            total += loss.item() * len(rows)
+        first_step, total_steps = epoch * steps_per_epoch, epochs * steps_per_epoch
+        train_nll = train_epoch(model, optimiser, x_train, y_train, order, batch_size,
+                                 lambda batch: learning_rate(lr, lr_schedule, first_step + batch, total_steps),
+                                 clip_grad_norm, run, epoch)
         val_nll = evaluate(model, x_val, y_val).nats
         elapsed += time.perf_counter() - start
-
-        history.train_nll.append(total / len(x_train))
-        history.val_nll.append(val_nll)
-        history.seconds.append(elapsed)
-        if val_nll <= history.best_val:
-            best_state, bad_epochs = _clone_state(model), 0
-        else:
-            bad_epochs += 1
-        bar.update(train=f"{history.train_nll[-1]:.2f}", val=f"{val_nll:.2f}", best=f"{history.best_val:.2f}")
+        run.record(model, train_nll, val_nll, elapsed)
+        bar.update(train=f"{train_nll:.2f}", val=f"{val_nll:.2f}", best=f"{run.history.best_val:.2f}")
         if checkpoint is not None:
             save_checkpoint(checkpoint, model=model.state_dict(), optimiser=optimiser.state_dict(),
-                            history=asdict(history), best_state=best_state, bad_epochs=bad_epochs,
+                            history=asdict(run.history), best_state=run.best_state, bad_epochs=run.bad_epochs,
                             settings=settings, rng={"torch": torch.get_rng_state(), "shuffle": shuffle.get_state()})
     bar.finish(f"stopped early: no better validation NLL in {patience} epochs")
-    model.load_state_dict(best_state)
-    return history
+    model.load_state_dict(run.best_state)
+    return run.history
 
 
 def save_checkpoint(path: str | os.PathLike, **run) -> None:

@@ -44,12 +44,10 @@ HEADS = ("categorical", "categorical, histogram start", "mixture, spread start",
 
 def build(head: str, x_train: torch.Tensor) -> armlib.ARM:
     if head.startswith("categorical"):
-        model = armlib.MODELS["gated_pixelcnn"](**NETWORK)
         if head == "categorical, histogram start":
             counts = torch.bincount(x_train.flatten(), minlength=armlib.NUM_VALS).float()
-            with torch.no_grad():
-                model.net.to_logits[-1].bias.copy_((counts / counts.sum()).log())
-        return model
+            return armlib.MODELS["gated_pixelcnn"](**NETWORK, output_bias=(counts / counts.sum()).log())
+        return armlib.MODELS["gated_pixelcnn"](**NETWORK)
     model = armlib.MODELS["gated_pixelcnn_logistic_mixture"](num_components=NUM_COMPONENTS, **NETWORK)
     if head == "mixture, default start":
         output = model.net.to_logits[-1]

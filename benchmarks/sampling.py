@@ -28,11 +28,11 @@ from time import perf_counter
 import torch
 
 import armlib
-from armlib.arm import evaluating
-from armlib.conv1d import DilatedConvNet, TomczakConvNet
-from armlib.gated_pixelcnn import GatedPixelCNN
-from armlib.ladder import RESULTS
-from armlib.sampling import cached_sample_from_noise, predictive_sample_from_noise
+from armlib.modes import evaluating
+from armlib.models.conv1d import DilatedConvNet, TomczakConvNet
+from armlib.models.gated_pixelcnn import GatedPixelCNN
+from armlib.book.ladder import RESULTS
+from armlib.sampling import predictive_sample_from_noise
 
 
 DIGITS = {"CausalConv1D (Tomczak)": "causal_conv1d_tomczak", "CausalConv1D (improved)": "causal_conv1d",
@@ -114,7 +114,7 @@ def measure(name: str, model, weights: str, batch: int, plain_passes: int | None
     """One row: all three samplers on the same noise; the plain one in full unless ``plain_passes``."""
     dims = math.prod(model.positions)
     noise = model.noise(batch, torch.Generator().manual_seed(batch))
-    cached_seconds, cached = fastest(lambda: cached_sample_from_noise(model, noise), repeats)
+    cached_seconds, cached = fastest(lambda: model.sample_from_noise(noise, cached=True), repeats)
     predictive_seconds, run = fastest(lambda: predictive_sample_from_noise(model, noise), repeats)
     identical = torch.equal(cached, run.samples)
     if plain_passes is None:

@@ -65,7 +65,7 @@ from matplotlib.patches import Rectangle
 
 import armlib
 from armlib import ladder
-from armlib.display import table
+from armlib.book.display import table
 from armlib.probability import (chain_rule, conditional, conditional_tables_params, full_table_params,
                                 joint_from_chain, marginal, mlp_params, random_joint, separate_mlps_params)
 
@@ -402,7 +402,7 @@ assert sharing[1] == len(train) and sharing[12] == 1
 # them, but three known pixels leave 59 images with this digit's context, four leave 7, and from
 # $d = 6$ on the digit is alone: the counting estimate of $p(x_d \mid \mathbf{x}_{<d})$ would be a single
 # spike on the value this digit happens to have. From the sixth pixel to the last, the context has
-# been seen exactly once in 1000 images, out of $17^{d-1}$ possible contexts. A useful conditional
+# been seen exactly once in 1000 images (the count can only fall, and the digit itself always counts), out of $17^{d-1}$ possible contexts. A useful conditional
 # has to *generalise* across contexts: two contexts that look alike should get similar predictions. That is the job of the shared network.
 
 # %% [markdown]
@@ -457,7 +457,7 @@ assert round(uniform_nll, 1) == 181.3
 #    product of `marginal(joint, [0, 1])` and `marginal(joint, [2])`. Show with `conditional` that
 #    every row of $p(x_3 \mid x_1, x_2)$ is then the same. How many free parameters does the
 #    factorisation $p(x_1)\,p(x_2 \mid x_1)\,p(x_3)$ have? ([solution](solutions/01_probability_rules_solutions.ipynb#exercise-1))
-# 2. **Finite memory.** Build the joint $p(x_1)\, p(x_2 \mid x_1)\, p(x_3 \mid x_2)$: take the first two
+# 2. **Finite memory.** (Memory one here.) Build the joint $p(x_1)\, p(x_2 \mid x_1)\, p(x_3 \mid x_2)$: take the first two
 #    factors of `chain_rule(joint, [0, 1, 2])` and, as the third, `conditional(joint, 2, [1])`
 #    repeated for every value of $x_1$ (`.expand(4, 4, 4)`). Check with `joint_from_chain` and `conditional` that its own
 #    $p(x_3 \mid x_1, x_2)$ no longer depends on $x_1$. For the digits, how

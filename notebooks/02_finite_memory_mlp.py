@@ -39,20 +39,18 @@
 # is predicting a corner, which is almost always blank, or the middle of the digit).
 
 # %%
-import inspect
-import textwrap
-
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 
 import armlib
 from armlib import diagrams, ladder, plots
-from armlib.display import MarkdownText, table
+from armlib.book.display import table
 from armlib.heads import Categorical
-from armlib.mlp import PAD_VALUE, FiniteMemoryMLP, finite_memory_mlp
-from armlib.noise import gumbel_noise
+from armlib.models.mlp import PAD_VALUE, FiniteMemoryMLP, finite_memory_mlp
+from armlib.heads.noise import gumbel_noise
 from armlib.sampling import sample
+from armlib.train import train_epoch
 
 armlib.setup(seed=0)
 
@@ -101,7 +99,7 @@ armlib.show_figure("2.1", "The finite-memory MLP over $x_1, \\ldots, x_5$ (after
 # with inputs of a sensible size. The optional `num_positions` argument is section 6's business.
 
 # %%
-armlib.show_source(FiniteMemoryMLP, methods=["__init__", "context", "forward"])
+armlib.show_source(FiniteMemoryMLP, methods=["__init__", "context", "theta", "forward"])
 
 # %% [markdown]
 # Here are the windows the MLP sees at the first positions of a test digit (positions counted from
@@ -162,8 +160,10 @@ display(table(["$\\ln p(\\mathbf{x})$ by", *(f"test digit {i}" for i in range(le
 assert torch.allclose(by_bracket, by_library) and torch.allclose(by_gather, by_library)
 
 # %% [markdown]
-# The three agree, up to the rounding of 32-bit floats. The untrained model is not far from the uniform model's
-# $-64 \ln 17 = -181.3$ nats, because its logits start close to one another. Here is that
+# The three agree, up to the rounding of 32-bit floats. The untrained model scores $-166.9$ to
+# $-172.1$ nats on these four digits: its logits start close to one another, so it is near the
+# uniform model's $-64 \ln 17 = -181.3$ nats, but 9 to 14 nats better, as a random readout bias can
+# happen to favour the values that are common in digits (blank paper above all). Here is that
 # computation in the library, where it lives once for every model of the book: `ARM.log_prob`
 # asks the network for the parameters at every position and hands them to the head, and the
 # `Categorical` head's `log_prob` is the `log_softmax` and `gather` of the cell above.
@@ -181,18 +181,12 @@ armlib.show_source(Categorical.log_prob)
 # per image, averaged over a mini-batch of 64 training digits, with Adam (Kingma & Ba, 2015). An
 # epoch is one pass over the 1000 training digits in a random order; after every epoch it measures
 # the validation NLL, it stops after `PATIENCE` epochs without improvement, and it restores the
-# weights of the best epoch. The heart of it is the few lines that make one optimisation step,
-# cut here from its source: the loss of a batch, a check that it is finite, the learning rate of
-# this step (constant here), the gradient, an optional clipping of it (chapter 03), and Adam's
-# update.
+# weights of the best epoch. `fit` is a short loop over named steps; the heart of it is one epoch,
+# `train_epoch`: for every batch, the loss, a check that it is finite, the learning rate of this step
+# (constant here), the gradient, an optional clipping of it (chapter 03), and Adam's update.
 
 # %%
-fit_source = inspect.getsource(armlib.fit).splitlines()
-first = next(i for i, line in enumerate(fit_source) if "for batch, rows in enumerate(" in line)
-last = next(i for i, line in enumerate(fit_source) if "optimiser.step()" in line)
-step = textwrap.dedent("\n".join(fit_source[first:last + 1]))
-MarkdownText(f"The loop over batches in `fit`, from `{armlib.fit.__module__.replace('.', '/')}.py`:\n\n"
-             f"```python\n{step}\n```")
+armlib.show_source(train_epoch)
 
 # %% [markdown]
 # `armlib.evaluate` then scores the whole test split, the book's one metric. For scale, a model
@@ -279,10 +273,11 @@ assert (frequency - theta).abs().max() < 0.006
 # Why draw the noise first and take an argmax, rather than call `torch.multinomial` at each step as
 # Tomczak's companion code does? Because then a sample is a deterministic function of noise drawn
 # **up front**: `ARM.sample` draws all the noise a batch of digits will need, one Gumbel vector per
-# pixel, and then runs the loop, `ARM.sample_from_noise`. Any other sampler that consumes the same
+# pixel (an array of shape (digits, channels = 1, values, positions), printed below), and then runs the loop, `ARM.sample_from_noise`. Any other sampler that consumes the same
 # noise must return the same digits, value for value, which makes a faster sampler testable against
 # the plain one. Chapter 10 builds such samplers. One of them, predictive sampling (in the
-# fixed-point form of Wiggers & Hoogeboom (2020), without their learned forecaster), works for any
+# fixed-point form of Wiggers & Hoogeboom (2020), without the learned forecaster, a second network
+# that they train to guess the next pixels), works for any
 # model: it guesses the whole digit, runs the network once on the guess, keeps every pixel up to the
 # first one whose draw differs from the guess (those were all conditioned on exact values), takes
 # the draws as the next guess, and repeats until every pixel is fixed. Here it is on our model,
@@ -363,8 +358,12 @@ display(table(["model", "gain [nats/image]", "parameters"],
 # The position takes the two-pixel MLP from 110.11 down to 96.68 nats, but it also brings
 # parameters: the two position models have 10,385 and 10,769 against the 2,577 of the two-pixel
 # MLP. Could the extra size alone explain the gain? Section 3 has a control: the $M = 300$ MLP,
-# with 6,017 parameters and no position, scored 110.08, no better than $M = 128$. Capacity alone,
-# at least up to 6,017 parameters, does not buy 13 nats; the position does.
+# with 6,017 parameters and no position, scored 110.08 against 110.11, and over two seeds it comes
+# out ahead of $M = 128$ by only about 0.2 nats (exercise 6). More than doubling the width, to 6,017
+# parameters, buys a fraction of a nat, not 13. That is not a control of the position model's full
+# size (10,769 parameters), but exercise 1 adds one: a window of nine pixels and no position, with
+# only 3,473 parameters, scores 91.18, better than the 10,769-parameter position model. What a
+# model is given to look at matters far more here than its number of parameters.
 #
 # Memory and position complement each other, but their gains do not add up. Measured from the
 # uniform model, two pixels of memory gain 71.2 nats, the position alone 74.8, both together 84.6,
@@ -375,7 +374,7 @@ display(table(["model", "gain [nats/image]", "parameters"],
 # ## 7. Where the nats go
 #
 # The NLL of an image is a sum over its 64 pixels, so we can ask where each model pays. The first
-# three maps of Figure 2.3 show the test-split average of $-\log p(x_d \mid \mathbf{x}_{<d})$ at
+# three maps of Figure 2.3 show the test-split average of $-\ln p(x_d \mid \mathbf{x}_{<d})$ at
 # every pixel; the fourth is the difference between the first two, memory only minus position only
 # (red where the memory-only model pays more, blue where it pays less).
 #
@@ -392,7 +391,7 @@ display(table(["model", "gain [nats/image]", "parameters"],
 #   adds 1.5 nats, and the top row 0.5. At a row start the window holds the last two pixels of the row
 #   above, usually blank paper, and a blank window cannot tell the margin, which is almost always
 #   blank, from a blank gap inside a digit where the next pixel may well be ink.
-# - The top row is not where it loses: 1.55 nats per pixel there, against 1.49 for the
+# - The top row contributes little (0.5 nats): 1.55 nats per pixel there, against 1.49 for the
 #   position-only model. Where the first strokes begin is uncertain for any model.
 # - The combined model is better in both regions, 21.7 nats at the border and 74.9 inside. What
 #   it still pays sits in the middle of the digit, where the pixels above matter and a window of
@@ -490,8 +489,8 @@ display(table(["model", "test NLL [nats/image]", "bits/dim", "parameters"],
 # | 2-pixel MLP + position | $x_{d-1}, x_{d-2}, d$ | 10,769 | 96.68 |
 #
 # - One MLP shared by every position turns the chain rule into a model with a few thousand
-#   parameters that trains in well under a minute on one CPU thread (the first training printout
-#   says how many threads the run used).
+#   parameters that trained in about half a minute on one CPU thread here (the first training
+#   printout gives the time and the number of threads; timings vary with the machine and its load).
 # - The log-likelihood of a digit is a sum of one term per pixel, $\ln \theta_{d, x_d}$: a
 #   `log_softmax` over the network's 17 logits, then a `gather` of the value the pixel has
 #   (Tomczak's Iverson bracket). `armlib.fit` minimises its negative, averaged over mini-batches,
@@ -504,7 +503,8 @@ display(table(["model", "test NLL [nats/image]", "bits/dim", "parameters"],
 #   that costs most.
 # - Memory and position complement each other, though their gains do not add up: 96.68 nats
 #   together. The position's gain is not a matter of size: 300 hidden units and no position score
-#   no better than 128. What is left is the pixel above, eight steps back. The
+#   within 0.2 nats of 128, and a nine-pixel window without position beats the position model with a
+#   third of its parameters (exercise 1). What is left is the pixel above, eight steps back. The
 #   next chapter keeps the sharing but drops the window: a recurrent network carries a summary of
 #   all the pixels so far.
 #
@@ -529,7 +529,8 @@ display(table(["model", "test NLL [nats/image]", "bits/dim", "parameters"],
 # 6. **Width, with seeds.** Section 3 compared $M = 128$ and $M = 300$ with one run each. Repeat
 #    the comparison over two seeds (`armlib.seed_everything(seed)` before building each model, and
 #    `fit(..., seed=seed)`), pairing the two widths by seed. Report the mean and standard
-#    deviation of the paired difference on validation and on test. Is the wider model better, and
+#    deviation of the paired difference on validation and on test (with two seeds, look at the
+#    ranges too). Is the wider model better, and
 #    by how much compared with the spread over random seeds? ([solution](solutions/02_finite_memory_mlp_solutions.ipynb#exercise-6))
 
 # %% [markdown]

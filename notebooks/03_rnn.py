@@ -44,8 +44,8 @@ import torch
 
 import armlib
 from armlib import diagrams, ladder, plots
-from armlib.display import table
-from armlib.rnn import RecurrentNet, gru_update_gates, input_gradient_norms, set_spectral_norm
+from armlib.book.display import table
+from armlib.models.rnn import RecurrentNet, gru_update_gates, input_gradient_norms, set_spectral_norm
 
 armlib.setup(seed=0, threads=1)  # one CPU thread, on any machine: the timings of sections 4 and 6 assume it
 
@@ -162,7 +162,7 @@ print(f"parameters: {sum(p.numel() for p in model.parameters()):,}")
 # stretch the gradient; this book follows Pascanu et al. (2013) and sets the norm.
 #
 # `input_gradient_norms` measures the gradients directly. It takes as targets the last 32 pixels,
-# the bottom half of the digit, where strokes end and most digits carry ink, and for each distance
+# the bottom half of the digit (every one of them has at least 32 pixels before it), and for each distance
 # $k = 1, \ldots, 32$ it averages $\lVert \partial \ell_d / \partial e(x_{d-k}) \rVert$ over those
 # targets and a batch of test digits. Every point of the curve thus averages the same 32 targets,
 # each at distance $k$, up to four rows back. `set_spectral_norm` rescales $W_{hh}$ of a tanh RNN
@@ -293,10 +293,10 @@ display(table(["network", r"$\lVert g \rVert$", f"after clipping at $c = {CLIP}$
 # %% [markdown]
 # One batch gives the exploding RNN a gradient of length 25,856.3 (the loss is in nats per image, a
 # sum of 64 terms, so even healthy gradients are tens long). Plain gradient descent would move the
-# weights by the learning rate times that. Adam's steps are roughly bounded by its learning rate, but its
-# running averages are not: one such batch inflates the second-moment estimate and shrinks the
-# steps that follow for many updates. After clipping, the gradient has length $c = 1$ and
-# the same direction (cosine 1).
+# weights by the learning rate times that. Adam divides each gradient by a running root mean square,
+# which keeps its steps roughly of the order of its learning rate; clipping bounds the step that
+# any one batch can cause, whatever the optimiser. After clipping, the gradient has length $c = 1$ and
+# the same direction (cosine 1). Exercise 3 trains this exploding network with and without it.
 #
 # The untrained GRU's gradient, 65.3, is also longer than $c$, so with $c = 1$ clipping acts on the
 # GRU's ordinary updates too, not only on rare spikes, at least at the start of training (section 4
@@ -385,7 +385,7 @@ armlib.show_figure("3.4", "Test digits (left) and digits drawn from the trained 
 
 # %% [markdown]
 # Strokes continue from one row to the next and some loops close: about half of the 16 samples
-# would pass for a digit (a 9, a 6, a 5, a 3), while the others are strokes that do not add up to
+# would pass for a digit, while the others are strokes that do not add up to
 # one.
 #
 # How does the GRU compare with chapter 02? The ladder holds chapter 02's best model, the
@@ -440,9 +440,10 @@ armlib.show_figure("3.5", "The measurement of Figure 3.2 for the GRU, before and
 # Training has changed the picture. The trained GRU's gradient from 32 steps back is
 # $9.2 \cdot 10^{-2}$ times the one from the previous pixel, against $5.5 \cdot 10^{-7}$ before
 # training: on average each step now passes on 0.93 of the gradient instead of 0.63. The gates show
-# how. Their mean has hardly moved (0.49 against 0.50), but 0.37 of them are now above 0.9, against
-# 0.00 before training: more than a third of the units copy nearly all of their state forward at
-# each step, and carry information, and gradient, across four rows of the digit.
+# how. Their mean has hardly moved (0.49 against 0.50), but 37% of the gate values (over digits,
+# positions and units) are now above 0.9, against 0.00 before training: at those steps a unit
+# copies nearly all of its state forward, and so carries information, and gradient, across rows of
+# the digit.
 #
 # The curve also shows what the model looks at. It is not smooth: it has bumps at $k = 8$, 16 and
 # 24, the pixels one, two and three rows straight above $x_d$. At $k = 8$ the gradient (0.218) is
@@ -500,12 +501,11 @@ print(f"GRU / convolution: {gru_epoch / conv_epoch:.1f}x per epoch, {gru_digit /
 # %% [markdown]
 # Two different answers, both worth knowing.
 #
-# - **Per epoch** the GRU is slower, by less than a factor of two (the printout gives the ratio of
-#   this run). With 64 digits per batch, each of the GRU's 64 small matrix products has 64 rows to
-#   work on, and the loop costs less than one might fear. Read the ratio as rough: it rests on one
-#   measurement of each network, and timing on a machine that other programs share is noisy.
-#   Compare the GRU's seconds per epoch here with those printed in section 4 for the same network
-#   (there with clipping, which adds a little work) to see how far two timings of it can differ.
+# - **Per epoch** the two are within timing noise of each other: 3.24 s for the GRU, 2.73 s for the
+#   convolution, while the same GRU's epochs in section 4 took anywhere from 2.5 to 3.3 s. (Section
+#   4's run used clipping, which adds a little work, yet averaged 2.9 s, less than the unclipped
+#   3.24 s here: that difference is noise too.) With 64 digits per batch, each of the GRU's 64 small
+#   matrix products has 64 rows to work on, and the loop costs less than one might fear.
 # - **Per digit** the loop shows. The GRU makes 64 small calls in sequence, the convolution four
 #   large ones, and the GRU takes several times as long (the printout gives the ratio of this run;
 #   a single call is the noisiest thing timed here). Only the convolution could spread its 64
@@ -544,13 +544,14 @@ display(table(["model", "test NLL [nats/image]", "bits/dim", "parameters"],
 #   linear regime and gets norm 2.0 wrong (radius 1.03, yet the gradient vanishes). Measured at
 #   initialisation, the gradients vanish for norms 0.5, 1.0 and 2.0 and for the GRU, and explode
 #   for norm 4.0.
-# - Clipping tames the explosions; nothing at initialisation fixes the vanishing, but the trained
+# - Clipping bounds the step that any one batch can cause (exercise 3 trains the exploding RNN with
+#   and without it); nothing at initialisation fixes the vanishing, but the trained
 #   GRU has learned to carry its gradients across the bottom half of the digit, with bumps one, two
 #   and three rows up (section 5). It beats chapter 02's best model by 12.71 nats, with twenty
 #   times the parameters and a different input and training recipe.
-# - The price is the sequential loop. On one CPU thread a training epoch of the GRU took longer
-#   than one of a convolution of similar size, though by less than a factor of two, and scoring one
-#   digit took several times as long. Chapter 04 builds the
+# - The price is the sequential loop. On one CPU thread a training epoch of the GRU and one of a
+#   convolution of similar size took about as long (within timing noise), but scoring one digit
+#   took the GRU about five times as long. Chapter 04 builds the
 #   convolution and measures its own price, sampling.
 #
 # ## Exercises
@@ -574,9 +575,9 @@ display(table(["model", "test NLL [nats/image]", "bits/dim", "parameters"],
 #    i.e. $64 \cdot 64$ recurrent steps, though 64 suffice: carry $h_d$ from one step to the next.
 #    Write that sampler with the head's `noise` and `sample` methods and check that it returns
 #    exactly the same digits as `model.sample_from_noise` for the same noise. Then compare it with
-#    the book's version, `armlib.cached.RecurrentSteps`, which
+#    the book's version, `armlib.models.rnn.RecurrentStepper`, which
 #    `armlib.sampling.sample(model, n, method="cached")` uses, and time all three. ([solution](solutions/03_rnn_solutions.ipynb#exercise-5))
-# 6. **Radius or norm?** `armlib.rnn.set_spectral_radius` rescales $W_{hh}$ to a chosen spectral
+# 6. **Radius or norm?** `armlib.set_spectral_radius` rescales $W_{hh}$ to a chosen spectral
 #    radius instead. Rescale one tanh RNN to radius 0.9 and another to norm 0.9: print both numbers
 #    for each and measure their gradients at initialisation. Then build a $2 \times 2$ matrix whose
 #    eigenvalues are both 0.5 but whose norm is above 1 (an upper-triangular one), and print the

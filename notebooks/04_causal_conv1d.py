@@ -48,9 +48,10 @@ from IPython.display import display
 
 import armlib
 from armlib import diagrams, ladder, plots
-from armlib.display import MarkdownText, table
-from armlib.conv1d import (CausalConv1d, DilatedConvNet, GatedResidualBlock, TomczakConvNet, input_dependence,
-                           receptive_field)
+from armlib.book.display import MarkdownText, table
+from armlib.layers import CausalConv1d
+from armlib.models.conv1d import CausalConvNet, DilatedConvNet, GatedResidualBlock, TomczakConvNet
+from armlib.diagnostics import input_dependence, receptive_field
 
 armlib.setup(seed=0)
 
@@ -207,7 +208,8 @@ armlib.show_figure("4.1", "Which inputs $j$ (columns) each output $d$ (rows) of 
 # ## 3. Dilation and the receptive field
 #
 # Stacking layers widens what the top sees. A path from input to output picks one tap in every
-# layer, so it reaches back $s = \text{shift} + \sum_l j_l r_l$ positions with $0 \le j_l < k_l$: the
+# layer, so it reaches back $s = \text{shift} + \sum_l j_l r_l$ positions with $0 \le j_l < k_l$, where
+# shift is 1 if the first layer is option A and 0 if it is option B: the
 # output at $d$ sees $x_{d-s}$ for every such $s$, at most
 #
 # $$s_{\max} = 1 + \sum_{l=1}^{L} (k_l - 1)\, r_l$$
@@ -250,8 +252,7 @@ assert receptive_field([2, 2, 2], [1, 2, 3]) == tuple(range(1, 8))
 assert set(range(1, DIGIT_LENGTH)) <= set(improved_field)
 
 # %% [markdown]
-# Tomczak (2022), Fig. 3, draws such a stack (the figure of causal convolutions; his text gives the
-# number 3 to a later figure of training results too): kernel size 2, option A, then two option-B
+# Tomczak (2022), Fig. 3, draws such a stack (his figure of causal convolutions): kernel size 2, option A, then two option-B
 # layers with dilations 2 and 3. Figure 4.2 is one drawn from the same rule: kernel size 2, option
 # A, then two option-B layers with dilations 2 and 4, over 16 positions. Red are the connections on some
 # path into the last output: they reach its $1 + 1 + 2 + 4 = 8$ predecessors.
@@ -335,6 +336,13 @@ armlib.show_figure("4.3", "The pixels (black) that the conditional of one pixel 
 armlib.show_source(TomczakConvNet)
 
 # %% [markdown]
+# Its `forward` is shared with the improved network of section 7: both are a `CausalConvNet`, a
+# stack of layers run on the inputs, and differ in how a value enters (`inputs`):
+
+# %%
+armlib.show_source(CausalConvNet, methods=["forward"])
+
+# %% [markdown]
 # It is registered as `causal_conv1d_tomczak`. Before training we check the autoregressive property
 # on the model itself: changing any $x_j$ must leave every term $\ln p(x_d \mid \mathbf{x}_{<d})$
 # with $d \le j$ unchanged, bit for bit.
@@ -385,10 +393,9 @@ assert h.shape[-1] == DIGIT_LENGTH - 4 * (7 - 1) - 1 and padded.shape[-1] == DIG
 # processor, another model than the one that ran this notebook, it printed a best validation NLL of 89.19 nats at epoch 55, after 292 s of
 # training, stopped after 76 epochs, and scored 86.39 nats per image on the test split: the
 # constants `TOMCZAK_REFERENCE`, `TOMCZAK_REFERENCE_VAL`, `TOMCZAK_REFERENCE_EPOCH` and
-# `TOMCZAK_REFERENCE_SECONDS` of the first cell. That run shared the machine's CPU with other work
-# (its per-epoch lines show some epochs taking two to three times the usual 5 s), so the 292 s
-# overstate what the recipe needs; those lines also show that it had first printed 89.19
-# (to two decimals) at epoch 41, after 198 s (`TOMCZAK_REFERENCE_FIRST`). Times in this chapter
+# `TOMCZAK_REFERENCE_SECONDS` of the first cell. That run shared the machine's CPU with other work,
+# so the 292 s may overstate what the recipe needs; by the same run's log (not reproduced here) it
+# had first printed 89.19 (to two decimals) at epoch 41, after 198 s (`TOMCZAK_REFERENCE_FIRST`). Times in this chapter
 # are measured on the machine, and with the number of torch threads, that the next cell prints
 # (`armlib.machine()`, the line the benchmarks print about their machine). The same seed and code
 # give slightly different numbers on different CPUs, because their floating-point sums round
@@ -461,7 +468,7 @@ armlib.show_figure("4.4", "The dilated gated residual network, left to right: on
                    "convolutions to the logits of $\\boldsymbol{\\theta}_d$.")
 
 # %%
-armlib.show_source(GatedResidualBlock)
+armlib.show_source(GatedResidualBlock, methods=["__init__", "forward", "residual"])
 
 # %%
 armlib.show_source(DilatedConvNet)
@@ -630,9 +637,10 @@ assert (seconds_per_epoch(tomczak_history) / seconds_per_epoch(improved_history)
 # %% [markdown]
 # The improved network got there at epoch 5, Tomczak's network at epoch 12 (Table 4.2), and an
 # epoch of Tomczak's network takes several times as long (the printed ratio): together the improved
-# network arrives several times sooner (the cell asserts at least 3 times). A pass of the improved
-# network needs 6.3 times fewer multiply-adds, but its epochs are shorter by a smaller factor (the
-# cell asserts that too): counting multiply-adds explains only part of the time. It passed the best validation NLL of Tomczak's full recipe,
+# network arrives about eight times sooner (the printed ratio of the times is 0.12; timings vary from
+# run to run, so the cell asserts only at least 3 times). A pass of the improved network needs 6.3
+# times fewer multiply-adds, but its epochs are shorter by a smaller factor (the cell asserts that
+# too): counting multiply-adds explains only part of the time. It passed the best validation NLL of Tomczak's full recipe,
 # too, long before the benchmark's run first printed that value (198 s) or reached its best
 # (292 s); that run used Adamax and batches of 64, in another process, on another machine whose
 # CPU it shared with other work, so only the size of the gap means something here, not its exact ratio.
@@ -653,10 +661,8 @@ armlib.show_figure("4.5", "Training (dashed) and validation (solid) NLL of the t
 # %% [markdown]
 # In the right panel of Figure 4.5 the improved network's validation curve falls faster and ends lower. Both
 # networks end with a training NLL below their validation NLL: 78.61 against 89.78 for Tomczak's
-# network, 75.44 against 82.98 for the improved network. A training NLL here is a running mean:
-# the average over an epoch's batches, each scored by the weights of that moment while they
-# change (and, for the improved network, with dropout on), not a score of the weights at the end
-# of the epoch. Early stopping on the validation NLL decides when to stop, and the weights kept
+# network, 75.44 against 82.98 for the improved network. A training NLL is a running mean over the
+# epoch's batches (section 4), for the improved network with dropout on. Early stopping on the validation NLL decides when to stop, and the weights kept
 # are those of the best epoch.
 
 # %% [markdown]
@@ -665,18 +671,24 @@ armlib.show_figure("4.5", "Training (dashed) and validation (solid) NLL of the t
 # Training and evaluation are parallel: one forward pass gives all 64 conditionals. Sampling is
 # not. Pixel $d$ can be drawn only once pixels $1, \ldots, d-1$ exist, so `ARM.sample` runs the
 # network $D = 64$ times, each time on the whole partial image, and keeps one new pixel per pass.
-# We time 64 forward passes on a batch of 16 digits against drawing 16 digits (single runs, one
-# after the other, so both see the same machine).
+# We time 64 forward passes on a batch of 16 digits against drawing 16 digits, each the fastest of
+# three runs (the run least disturbed by whatever else the machine is doing). The loop is
+# `ARM.fill`, the book's one sampling loop (chapter 10 gives it a faster way to get each position's
+# parameters, `cached=True`; here, `cached=False`, it runs the whole network every time):
 
 # %%
-armlib.show_source(armlib.ARM.sample_from_noise)
+armlib.show_source(armlib.ARM.fill)
 
 
 # %%
-def seconds_of(function) -> float:
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
+def seconds_of(function, repeats: int = 3) -> float:
+    """The fastest of ``repeats`` runs of ``function()``, in seconds."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 models = {"Tomczak's network": tomczak_model, "improved network": improved_model}
@@ -686,8 +698,8 @@ for name, model in models.items():
     model.eval()
     with torch.no_grad():
         passes_seconds = seconds_of(lambda: [model.params(batch) for _ in range(DIGIT_LENGTH)])
-    generator = torch.Generator().manual_seed(0)
-    sample_seconds = seconds_of(lambda: samples.update({name: model.sample(NUM_SAMPLES, generator=generator)}))
+    sample_seconds = seconds_of(lambda: samples.update(
+        {name: model.sample(NUM_SAMPLES, generator=torch.Generator().manual_seed(0))}))
     pass_seconds = passes_seconds / DIGIT_LENGTH
     costs.append([name, f"{1000 * pass_seconds:.1f}", f"{1000 * passes_seconds:.0f}", f"{1000 * sample_seconds:.0f}",
                   f"{sample_seconds / pass_seconds:.0f}"])

@@ -46,11 +46,13 @@ from torch import nn
 
 import armlib
 from armlib import diagrams, ladder, plots
-from armlib.conv1d import DilatedConvNet
-from armlib.display import MarkdownText, table
-from armlib.pixelcnn import MaskedConv2d, PixelCNN, causal_mask
-from armlib.receptive_field_2d import (blind_spot, field_map, influencing_positions, out_of_reach, position_gradient,
-                                       raster_past, show_receptive_field)
+from armlib.models.conv1d import DilatedConvNet
+from armlib.book.display import MarkdownText, table
+from armlib.layers import MaskedConv2d, causal_mask
+from armlib.models.pixelcnn import PixelCNN
+from armlib.diagnostics.receptive_field_2d import (blind_spot, field_map, influencing_positions, out_of_reach,
+                                                   position_gradient, raster_past)
+from armlib.book.plots import show_receptive_field
 
 armlib.setup(seed=0)
 
@@ -191,7 +193,7 @@ armlib.show_figure("5.2", "This chapter's PixelCNN, from the image $x$ (left) to
 # The class `PixelCNN` is that diagram in code:
 
 # %%
-armlib.show_source(PixelCNN)
+armlib.show_source(PixelCNN, methods=["__init__", "encode", "hidden_input", "forward"])
 
 # %% [markdown]
 # The builder registered as `"pixelcnn"` joins the network to the head. Before training, the
@@ -208,8 +210,9 @@ print(f"{sum(p.numel() for p in model.parameters()):,} parameters")
 # %% [markdown]
 # ## 4. Training
 #
-# Maximum likelihood with `armlib.fit`, as in chapters 02-04: Adam (Kingma & Ba, 2015), the
-# validation NLL after every epoch, early stopping, the best weights restored.
+# Maximum likelihood with `armlib.fit`, as in chapters 02-04: Adam (Kingma & Ba, 2015), batches of
+# 64 digits (`fit`'s default), the validation NLL after every epoch, early stopping, the best weights
+# restored.
 
 # %%
 history = armlib.fit(model, x_train, x_val, epochs=EPOCHS, lr=LR, patience=PATIENCE)
@@ -268,12 +271,13 @@ print(f"difference (2-D minus 1-D): {score.nats - dilated['test_nats']:+.2f} nat
 # The two-dimensional network does not win: 80.61 against 80.19 nats per image, 0.42 nats worse,
 # with more parameters. Nor do these runs show firmly that it loses. Each number comes from a
 # single training run, and the random seed, which picks the initial weights, the order of the
-# batches and the dropout masks, moves a test NLL too. By how much, this chapter does not measure
-# for these two networks. Chapter 09 measures it for chapter 06's gated PixelCNN, trained on five
-# seeds: the standard deviation of its test NLL over seeds is 0.16 nats per image with one output
-# head and 0.24 with the other. If the networks here vary as much, the difference of two single
-# runs varies by $\sqrt{2}$ times as much, 0.23 to 0.34 nats, and a gap of 0.42 is less than two of
-# those: it leans towards the 1-D network, but one run of each cannot settle it.
+# batches and the dropout masks, moves a test NLL too. By how much, this chapter does not measure.
+# Chapter 06's ablation (Table 6.1) trains this chapter's configuration on three seeds, on another
+# CPU: its test NLL is 80.62 ± 0.13 nats per image. If chapter 04's network varied as much, the
+# difference of two single runs would vary by about $\sqrt{2} \times 0.13 \approx 0.18$ nats, and
+# the gap of 0.42 would be a little more than twice that. But the 1-D network's spread over seeds
+# has not been measured, so the gap leans towards the 1-D network and one run of each cannot
+# settle it.
 #
 # And more than the dimension differs between the two runs (Table 5.2):
 #
@@ -487,8 +491,8 @@ display(table(["width", "earlier pixels", "1-D: reads", "1-D: above", "1-D: wind
 # Read Table 5.3 row by row ("1-D" is chapter 04's network, "2-D" the PixelCNN). On the digits
 # (width 8) chapter 04's network reads all 60 pixels before the target: on an image this small, 65
 # steps back cover everything. The PixelCNN reads 59 of them; the one it misses is in its blind
-# spot. On the digits the 1-D network sees *more* than the 2-D one, and that the 2-D network does
-# not come out ahead in section 5 is no surprise.
+# spot. On the digits the 1-D network sees *more* than the 2-D one, 60 pixels against 59: the second
+# dimension gives the PixelCNN no advantage in reach here.
 #
 # From width 16 on, each network reads a fixed number of pixels, 65 and 97, whatever the width, but
 # in different ways. The PixelCNN reads the same patch around the target at every width: the pixel
@@ -596,9 +600,9 @@ armlib.show_figure("5.7", f"What reaches the target (red frame) on the ${FIELD_R
 #   logits per pixel, is causal over all 64 positions and scores 80.61 nats per image on the test
 #   split.
 # - Chapter 04's dilated 1-D network scores 80.19. With one run each, a gap of 0.42 nats leans
-#   towards the 1-D network but does not settle which is better (chapter 09 measures standard
-#   deviations over random seeds of 0.16 to 0.24 nats, so the difference of two single runs varies
-#   by 0.23 to 0.34); the two also differ in input encoding, layers, dropout and batch size.
+#   towards the 1-D network but does not settle which is better (chapter 06's ablation measures a
+#   standard deviation over seeds of 0.13 nats for this chapter's configuration; the 1-D network's
+#   has not been measured); the two also differ in input encoding, layers, dropout and batch size.
 # - Stacked masks leave a **blind spot**, a wedge up and to the right of the target that the field
 #   passes over: 28 pixels for eight 3x3 layers, on any canvas large enough, and 15 for the trained
 #   PixelCNN. Pixels **out of reach**, beyond what the kernels span, are another matter: more layers

@@ -53,10 +53,12 @@ from scipy import stats
 
 import armlib
 from armlib import diagrams, ladder, plots
-from armlib.display import MarkdownText, table
-from armlib.gated_pixelcnn import GatedBlock, GatedPixelCNN, HorizontalConv, VerticalConv, gate, levels_as_input
-from armlib.pixelcnn import PixelCNN
-from armlib.receptive_field_2d import blind_spot, field_map, position_gradient, show_receptive_field
+from armlib.book.display import MarkdownText, table
+from armlib.models.gated_pixelcnn import GatedBlock, GatedPixelCNN
+from armlib.layers import HorizontalConv, VerticalConv, gate, levels_as_input
+from armlib.models.pixelcnn import PixelCNN
+from armlib.diagnostics.receptive_field_2d import blind_spot, field_map, position_gradient
+from armlib.book.plots import show_receptive_field
 from armlib.train import learning_rate
 
 armlib.setup(seed=0)
@@ -92,10 +94,10 @@ print(x_train.shape, x_val.shape, x_test.shape)
 # stack the same pixels.
 
 # %%
-armlib.show_source(VerticalConv)
+armlib.show_source(VerticalConv, methods=["__init__", "forward"])
 
 # %%
-armlib.show_source(HorizontalConv)
+armlib.show_source(HorizontalConv, methods=["__init__", "forward"])
 
 # %% [markdown]
 # What each sees, drawn with the receptive-field helper of chapter 05 on a 5x5 canvas, with chapter
@@ -136,7 +138,7 @@ fig, ax = plt.subplots(figsize=(8, 4.6))
 diagrams.gated_block_diagram(ax=ax)
 armlib.show_figure("6.1", "One gated block: the vertical stack (left), the horizontal stack (right) and the "
                    "red $1 \\times 1$ link from one to the other; the first block shifts both convolutions; dropout "
-                   "not drawn.")
+                   "not drawn ($e_y$: the class bias of chapter 07, absent here).")
 
 # %% [markdown]
 # One convolution per stack produces $2C$ channels; `gate` splits them into the $\mathbf{W}\mathbf{x}$
@@ -167,7 +169,7 @@ armlib.show_source(levels_as_input)
 # The network chains the blocks and maps the horizontal stack to 17 logits per pixel:
 
 # %%
-armlib.show_source(GatedPixelCNN)
+armlib.show_source(GatedPixelCNN, methods=["__init__", "encode", "forward"])
 
 # %% [markdown]
 # ## 3. No blind spot
@@ -283,8 +285,7 @@ armlib.show_figure("6.4", "Sixteen test digits (left) beside sixteen samples of 
 # weights beside its ladder row: `results/06_gated_pixelcnn.pt`.
 
 # %%
-# (Run as a test, the book writes results to a scratch folder instead, so the committed file stays
-# the one that made the numbers above; a unit test checks that it scores them.)
+# (Under the test suite this writes to a scratch folder instead.)
 torch.save(model.state_dict(), ladder.RESULTS / "06_gated_pixelcnn.pt")
 
 # %% [markdown]
@@ -309,8 +310,9 @@ torch.save(model.state_dict(), ladder.RESULTS / "06_gated_pixelcnn.pt")
 # the test split once. The 30 runs take about 20 minutes with two at a time (the printout the
 # README quotes), too long for this chapter; the script wrote every run's learning curve, best epoch and test NLL to
 # `results/ablation/learning_curves.json`, and the next cell computes Table 6.1 from that file. It
-# was made by `.venv/bin/python benchmarks/ablation.py --jobs 2` on a 2-core AMD EPYC with torch
-# 2.13, not the CPU that ran this notebook: that one used AVX-512 instructions, this one AVX2. A
+# was made by `.venv/bin/python benchmarks/ablation.py --jobs 2` on a 2-core AMD EPYC with AVX2
+# instructions and torch 2.13. That is not the CPU that ran this notebook, an AMD EPYC with
+# AVX-512 instructions. A
 # random seed fixes a run on one machine only: the same seed and code round differently on the
 # two (chapter 09 shows two CPUs disagreeing).
 #
@@ -435,7 +437,9 @@ assert all(d < 0 for split in differences["chapter 05", "chapter 05, level input
 
 # %% [markdown]
 # Read Table 6.2 from the top. Along one path (network, then input, then recipe) the 2.36 nats split
-# into three steps, each made of one change and each lowering both the validation NLL (so it would
+# into three steps, each one group of changes (the network step changes the architecture, its width
+# and its depth at once; the recipe step swaps the optimiser settings, batch size, learning rate,
+# schedule, epoch cap and early stopping together), and each lowering both the validation NLL (so it would
 # have been chosen on validation) and the test NLL on every seed:
 #
 # 1. **the network**, with chapter 05's input and recipe kept: 1.22 nats on average, interval
@@ -470,9 +474,9 @@ assert all(d < 0 for split in differences["chapter 05", "chapter 05, level input
 # not measured). And its 40 epochs of batches of 64 make 640 steps, where batches of 64 within 27
 # epochs make only 432, against chapter 06's 1,701. The next cell counts the steps and shows the
 # training NLL at the end of each run: batches of 64 in 27 epochs leave the network underfitted,
-# its training NLL far above chapter 06's, and its validation NLL close to its training NLL. So the
-# 2.62 nats are mostly the cost of fewer updates, not of less noisy ones; these runs do not
-# separate batch size from step count. Finally, the constant rate with early stopping (which also
+# its training NLL far above chapter 06's, and its validation NLL close to its training NLL. That
+# suggests the 2.62 nats are mostly the cost of fewer updates rather than of less noisy ones, but
+# these runs do not separate batch size from step count. Finally, the constant rate with early stopping (which also
 # brings a 40-epoch cap and a patience of 5) costs 0.59 to 1.85 nats on each seed, 1.06 on
 # average, but its interval includes zero.
 
@@ -522,9 +526,12 @@ display(table(["configuration", "seed", "lowest validation NLL", "last validatio
 # %% [markdown]
 # Without dropout and weight decay (orange in Figure 6.5) the validation NLL is lowest at epoch 9, 8
 # and 10 (83.81, 83.45 and 83.53) and then climbs to 95.49, 97.16 and 98.34 by epoch 27, while the
-# training NLL falls to 56.89, 53.53 and 53.79: the network learns the training digits by heart.
-# With them (blue), the validation NLL is lowest at epoch 24, 27 and 27, and the training NLL
-# ends near 74. Keeping the best epoch's weights, as every run here does, spares the
+# training NLL falls to 56.89, 53.53 and 53.79: the network fits the training digits far more
+# closely than it predicts new ones. With them (blue), the validation NLL is lowest at epoch 24, 27
+# and 27, and the training NLL ends near 74. A training NLL is the running mean over the epoch's
+# batches, and for these runs it is measured with dropout on, which inflates it: the regularised
+# network would score lower on its training digits with dropout off, so not all of the gap to
+# the unregularised runs is closeness of fit. Keeping the best epoch's weights, as every run here does, spares the
 # unregularised runs the worst of it, but leaves them at 80.81 on test (Table 6.1): the weights
 # they keep are from epoch 8 to 10 of 27.
 #
@@ -570,9 +577,10 @@ display(MarkdownText(f"**Table 6.3.** The ladder so far: test NLL of every model
 #    Which position does the check name, and why that one? ([solution](solutions/06_gated_pixelcnn_solutions.ipynb#exercise-1))
 # 2. Replace `gate` with a ReLU on the first half of the channels,
 #    `torch.relu(a.chunk(2, dim=1)[0])`: `GatedBlock` looks `gate` up in its module when it runs,
-#    so assigning your function to `armlib.gated_pixelcnn.gate` before training swaps it in every
-#    block (put the original back afterwards). Note that the second half of every convolution's
-#    outputs is then unused. Train the gated and the ReLU network, each with 16 features per stack
+#    so assigning your function to `armlib.models.gated_pixelcnn.gate` before training swaps it in every
+#    block (put the original back afterwards). Note that the second halves of the outputs of the
+#    horizontal convolution and of the vertical-to-horizontal link are then unused (the link reads
+#    all of the vertical convolution's outputs). Train the gated and the ReLU network, each with 16 features per stack
 #    in 8 blocks, for 4 epochs of section 4's recipe, on random seeds 0 and 1, and compare them
 #    seed by seed on the test split. How much of the NLL is the gate's, against the spread over
 #    seeds? ([solution](solutions/06_gated_pixelcnn_solutions.ipynb#exercise-2))

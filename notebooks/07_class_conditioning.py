@@ -21,7 +21,8 @@
 # van den Oord et al. (2016c) show how a gated PixelCNN takes one: add a learned vector
 # $\mathbf{e}_y$ for the class $y$ inside every gate, and the network models
 # $p(\mathbf{x} \mid y)$ instead, so we can ask it for a 3. This chapter goes beyond
-# Tomczak (2022): his chapter shows unconditional generations only (his Fig. 3B) and cites
+# Tomczak (2022): his chapter shows unconditional generations only (his panel of generated digits,
+# Fig. 3B, not the Fig. 3 of causal convolutions) and cites
 # van den Oord et al. (2016c) for the gated block alone; completing half-hidden images is how
 # van den Oord et al. (2016b) show off their PixelRNN. This chapter
 #
@@ -44,10 +45,10 @@ from sklearn.linear_model import LogisticRegression
 
 import armlib
 from armlib import ladder, plots
-from armlib.arm import evaluating
+from armlib.modes import evaluating
 from armlib.class_mixture import ClassMixture
-from armlib.completion import complete
-from armlib.display import MarkdownText, table
+from armlib.sampling import complete
+from armlib.book.display import MarkdownText, table
 
 armlib.setup(seed=0)
 
@@ -202,7 +203,9 @@ assert statistics.mean(given_class) < score.nats - 1, "knowing the class should 
 # 78.62 ± 0.08 nats over the three seeds, *worse* than the 78.19 it started from: the recipe on
 # its own (the higher rate without weight decay, the restart) does not help this network. Given
 # the class, the same recipe reaches 76.19 ± 0.04, more than two nats below the control on every
-# seed, while the seeds spread by 0.08 and 0.04. The drop is the label's doing.
+# seed, while the seeds spread by 0.08 and 0.04. The drop is the label's doing, but Table 7.1 sets
+# $-\ln p(\mathbf{x} \mid y)$ against the control's $-\ln p(\mathbf{x})$, two different quantities;
+# Table 7.2 in section 3 makes the fair comparison, $-\ln p(\mathbf{x})$ on both sides.
 #
 # ## 3. Summing over the classes
 #
@@ -304,7 +307,9 @@ print(f"guessing the most frequent training class: {(y_test == class_probs.argma
 
 # %% [markdown]
 # Far above guessing (10.1%). On seed 0 it is 5.1 points below the logistic regression (89.9%),
-# three times the standard error of 1.7% that a score on 447 digits carries; over the three seeds
+# three times the standard error of 1.7% that a score on 447 digits carries. The two classifiers
+# are scored on the same 447 digits, so their scores are not independent (a paired comparison
+# would be the exact test), and that standard error is only a rough yardstick; over the three seeds
 # it averages 85.4%, 4.5 points below. A model of images, asked to classify, comes close to a
 # simple classifier trained for it, but not level.
 #
@@ -373,9 +378,8 @@ armlib.show_source(complete)
 # rule it is proportional to $p(\text{top}, \text{bottom})$, and the normaliser sums over every
 # possible top half (exercise 3).
 #
-# Figure 7.2: four completions of the bottom half for each of six test digits, from chapter 06's
-# unconditional gated PixelCNN. Nothing tells the model which digit it is completing; the top half
-# has to. The hatched grey rows in the second column are the hidden half.
+# In Figure 7.2 nothing tells the model which digit it is completing; the top half has to. The
+# hatched grey rows in the second column are the hidden half.
 
 # %%
 given = 4 * 8  # the top four rows

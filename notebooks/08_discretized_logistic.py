@@ -37,8 +37,8 @@ import torch
 from IPython.display import display
 
 import armlib
-from armlib.display import table
-from armlib.logistic import LogisticMixtureHead, bin_centres, discretized_logistic_log_prob
+from armlib.book.display import table
+from armlib.heads.logistic import LogisticMixtureHead, bin_centres, discretized_logistic_log_prob
 
 armlib.setup(seed=0)
 
@@ -346,9 +346,10 @@ display(table(["bits", "levels", "entropy [nats]", "entropy [bits]", "edge bins 
 # %% [markdown]
 # Halving the bins roughly halves the mass in each, so the entropy grows by almost
 # $\ln 2 = 0.69$ nats per pixel for every extra bit: here by 2.624 - 0.641 = 1.98 nats from 1 to
-# 4 bits and by 5.252 - 2.624 = 2.63 nats from 4 to 8 bits, about 0.66 per bit. It is a little
-# less than $\ln 2$ because the mass in the two edge bins, 0.084 at 8 bits, is not split however
-# many bins there are. Likelihoods are therefore comparable only at the same bit depth: the
+# 4 bits and by 5.252 - 2.624 = 2.63 nats from 4 to 8 bits, about 0.66 per bit. It stays below
+# $\ln 2$ because the mass $E$ in the two edge bins, 0.084 at 8 bits, is not split however many
+# bins there are: as the bins shrink, the growth per bit tends to $(1 - E) \ln 2 \approx 0.636$
+# (exercise 3); at 4 to 8 bits it is still above that. Likelihoods are therefore comparable only at the same bit depth: the
 # 17-level digits of this book and 8-bit CIFAR-10, on which PixelCNN++ scores 2.92 bits per
 # dimension (Salimans et al., 2017), are two different scales.
 
@@ -362,7 +363,8 @@ display(table(["bits", "levels", "entropy [nats]", "entropy [bits]", "edge bins 
 #   with no cancellation: exact where the naive difference returns $-\infty$, and finite, values
 #   and gradients, at means from $-5$ to $5$ and $\pm 1000$ (random means up to $\pm 10^4$ in the
 #   unit tests) and log-scales from $-10$ to $5$.
-# - A **mixture** of $K$ of them needs $3K$ outputs per pixel and channel at any bit depth. It is
+# - A **mixture** of $K$ of them needs $3K$ outputs per pixel and channel at any bit depth (plus
+#   the coupling coefficients for colour). It is
 #   available as `torch.distributions` objects and as an ARM head, `LogisticMixtureHead`, whose
 #   draws are exact functions of noise drawn up front.
 # - The **bit depth** changes the categorical head's size ($V$ outputs) but not the mixture's, and

@@ -11,7 +11,7 @@ import pytest
 
 import armlib
 
-from armlib.display import _png_size, show_source
+from armlib.book.display import _png_size, show_source
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 CHAPTERS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) + sorted(NOTEBOOKS.glob("solutions/[0-9][0-9]_*.ipynb"))
@@ -32,8 +32,8 @@ def text(output) -> str:
 
 
 def test_show_source_gives_valid_python_for_methods_and_selected_methods():
-    from armlib.gated_pixelcnn import GatedPixelCNN
-    from armlib.logistic import LogisticMixtureHead
+    from armlib.models.gated_pixelcnn import GatedPixelCNN
+    from armlib.heads.logistic import LogisticMixtureHead
 
     method = show_source(LogisticMixtureHead.initial_bias)
     ast.parse(method.source)  # a method's body keeps its indentation relative to its def

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 import armlib
-from armlib.checks import element_order
+from armlib.diagnostics.checks import element_order
 from toy import toy_arm
 
 
@@ -55,7 +55,7 @@ def test_arm_checks_causality_at_construction_on_request():
 
 
 def test_a_pixelcnn_whose_first_layer_is_type_b_is_caught():
-    from armlib.pixelcnn import MaskedConv2d
+    from armlib.layers import MaskedConv2d
 
     class FirstLayerB(torch.nn.Module):
         def __init__(self):
@@ -70,7 +70,7 @@ def test_a_pixelcnn_whose_first_layer_is_type_b_is_caught():
 
 
 def test_a_causal_conv1d_stack_whose_first_layer_is_option_b_is_caught():
-    from armlib.conv1d import CausalConv1d
+    from armlib.layers import CausalConv1d
 
     net = torch.nn.Sequential(torch.nn.Unflatten(1, (1, 5)), CausalConv1d(1, 4, 2, option="B"))
     model = armlib.ARM(_FloatInput(net), armlib.Categorical(4), (5,))

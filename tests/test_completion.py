@@ -3,7 +3,7 @@ import pytest
 import torch
 
 import armlib
-from armlib.completion import complete
+from armlib.sampling import complete
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,10 @@ def test_a_conditional_model_completes_given_its_class():
     torch.manual_seed(0)
     model = armlib.MODELS["gated_pixelcnn_conditional"](channels=8, blocks=2)
     x = torch.zeros(2, 1, 8, 8, dtype=torch.long)
-    assert complete(model, x, 10, y=4, generator=generator()).shape == x.shape
+    as_four = complete(model, x, 0, y=4, generator=generator())
+    assert torch.equal(as_four, model.sample(2, y=4, generator=generator()))
+    completed = complete(model, as_four, 10, y=4, generator=generator())
+    assert torch.equal(completed, as_four)  # the draw's own noise completes its prefix into the draw
     with pytest.raises(ValueError, match="y"):
         complete(model, x, 10)
 

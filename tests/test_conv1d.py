@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 from torch import nn
 
 import armlib
-from armlib.conv1d import CausalConv1d, DilatedConvNet, TomczakConvNet, input_dependence, receptive_field
+from armlib.layers import CausalConv1d
+from armlib.models.conv1d import DilatedConvNet, TomczakConvNet
+from armlib.diagnostics import input_dependence, receptive_field
 
 
 def _expected_dependence(length: int, offsets) -> torch.Tensor:

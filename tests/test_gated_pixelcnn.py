@@ -4,8 +4,9 @@ import torch
 
 import armlib
 from armlib import ladder
-from armlib.gated_pixelcnn import GatedBlock, GatedPixelCNN, HorizontalConv, VerticalConv, gate, levels_as_input
-from armlib.receptive_field_2d import influencing_positions, position_gradient, raster_past
+from armlib.models.gated_pixelcnn import GatedBlock, GatedPixelCNN
+from armlib.layers import HorizontalConv, VerticalConv, gate, levels_as_input
+from armlib.diagnostics.receptive_field_2d import influencing_positions, position_gradient, raster_past
 
 SIZE = 7
 

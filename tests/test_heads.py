@@ -4,7 +4,8 @@ import pytest
 import torch
 
 import armlib
-from armlib import heads, logistic
+from armlib import heads
+from armlib.heads import logistic
 
 
 def test_categorical_log_prob_is_log_softmax_at_the_value():

@@ -10,8 +10,8 @@ from torch import nn
 
 import armlib
 from armlib.colour import load_colour_digits, tint
-from armlib.logistic import (DiscretizedLogistic, LogisticMixtureHead, discretized_logistic_log_prob,
-                             discretized_logistic_mixture, discretized_logistic_sample, uniform_noise)
+from armlib.heads.logistic import (DiscretizedLogistic, LogisticMixtureHead, discretized_logistic_log_prob,
+                                   discretized_logistic_mixture, discretized_logistic_sample, uniform_noise)
 
 NUM_VALS = (2, 17, 256)
 LOG_SCALES = (-10.0, 5.0)

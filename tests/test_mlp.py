@@ -3,7 +3,7 @@ import pytest
 import torch
 
 import armlib
-from armlib.mlp import PAD_VALUE, FiniteMemoryMLP, finite_memory_mlp
+from armlib.models.mlp import PAD_VALUE, FiniteMemoryMLP, finite_memory_mlp
 
 
 def changed_positions(net, x, j):

@@ -5,8 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import armlib
-from armlib.pixelcnn import MaskedConv2d, PixelCNN, causal_mask
-from armlib.receptive_field_2d import blind_spot, out_of_reach, position_gradient, raster_past
+from armlib.layers import MaskedConv2d, causal_mask
+from armlib.models.pixelcnn import PixelCNN
+from armlib.diagnostics.receptive_field_2d import blind_spot, out_of_reach, position_gradient, raster_past
 
 
 def test_causal_masks_of_a_3x3_kernel():

@@ -7,9 +7,10 @@ import pytest
 import torch
 from torch import nn
 
-from armlib.pixelcnn import MaskedConv2d
-from armlib.receptive_field_2d import (blind_spot, field_map, influencing_positions, out_of_reach, position_gradient,
-                                       raster_past, show_receptive_field)
+from armlib.layers import MaskedConv2d
+from armlib.diagnostics.receptive_field_2d import (blind_spot, field_map, influencing_positions, out_of_reach,
+                                                   position_gradient, raster_past)
+from armlib.book.plots import show_receptive_field
 
 
 def unit_conv(mask_type=None):

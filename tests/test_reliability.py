@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import armlib
-from armlib.conv1d import CausalConv1d
-from armlib.pixelcnn import MaskedConv2d
+from armlib.layers import CausalConv1d
+from armlib.layers import MaskedConv2d
 
 
 @settings(max_examples=25, deadline=None)

@@ -3,8 +3,8 @@ import pytest
 import torch
 
 import armlib
-from armlib.rnn import (RecurrentNet, gru_update_gates, input_gradient_norms, recurrent_arm, set_spectral_norm,
-                        set_spectral_radius)
+from armlib.models.rnn import (RecurrentNet, gru_update_gates, input_gradient_norms, recurrent_arm, set_spectral_norm,
+                               set_spectral_radius)
 
 
 @pytest.mark.parametrize("cell", ["gru", "lstm", "tanh"])

@@ -7,15 +7,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import armlib
-from armlib.arm import evaluating
-from armlib.cached import ConvQueue, incremental, supports_caching
-from armlib.conv1d import CausalConv1d, DilatedConvNet, TomczakConvNet
-from armlib.gated_pixelcnn import GatedPixelCNN
-from armlib.logistic import LogisticMixtureHead
-from armlib.mlp import FiniteMemoryMLP
-from armlib.pixelcnn import PixelCNN
-from armlib.rnn import RecurrentNet
-from armlib.sampling import cached_sample_from_noise, predictive_sample_from_noise, sample
+from armlib.modes import evaluating
+from armlib.layers import (CausalConv1d, HorizontalConv, MaskedConv2d, Pointwise1d, Pointwise2d, Stepper, VerticalConv,
+                           one_position)
+from armlib.models.conv1d import DilatedConvNet, TomczakConvNet
+from armlib.models.gated_pixelcnn import GatedPixelCNN
+from armlib.heads.logistic import LogisticMixtureHead
+from armlib.models.mlp import FiniteMemoryMLP
+from armlib.models.pixelcnn import PixelCNN
+from armlib.models.rnn import RecurrentNet
+from armlib.sampling import complete, predictive_sample_from_noise, sample
 from toy import toy_arm
 
 BATCH_SIZES = (1, 2, 3)
@@ -55,13 +56,17 @@ def every_model():
     return {**{name: build() for name, build in armlib.MODELS.items()}, **variants()}
 
 
+def can_step(model) -> bool:
+    return callable(getattr(model.net, "stepper", None))
+
+
 MODELS = every_model()
-CACHED = sorted(name for name, model in MODELS.items() if supports_caching(model.net))
+CACHED = sorted(name for name, model in MODELS.items() if can_step(model))
 
 
-def test_the_books_convolutional_and_recurrent_models_can_be_cached():
-    assert {"causal_conv1d_tomczak", "causal_conv1d", "pixelcnn", "gated_pixelcnn", "gated_pixelcnn_conditional",
-            "rnn", "mlp", "mlp_position"} <= set(CACHED)
+def test_every_network_of_the_book_can_be_stepped():
+    assert set(armlib.MODELS) <= set(CACHED)
+    assert set(MODELS) == set(CACHED)
 
 
 @pytest.mark.parametrize("name", CACHED)
@@ -74,7 +79,7 @@ def test_a_cached_step_gives_the_full_networks_parameters_at_its_position(name):
     y = labels(model, n)
     with torch.no_grad(), evaluating(model):
         full = model.params(x, y)
-        step = incremental(model.net, n, model.positions, y)
+        step = model.stepper(n, y)
         channel_first = x.unsqueeze(1) if len(model.shape) == 1 else x
         for position in product(*map(range, model.positions)):
             torch.testing.assert_close(step(channel_first, position), full[(..., *position)], rtol=0, atol=1e-10)
@@ -90,12 +95,23 @@ def test_plain_cached_and_predictive_samplers_draw_the_same_samples(name):
         rows = None if y is None else y[:n]
         predictive = predictive_sample_from_noise(model, noise[:n], rows)
         assert torch.equal(predictive.samples, plain[:n]), f"predictive sampling differs at batch {n}"
-        if name in CACHED:
-            cached = cached_sample_from_noise(model, noise[:n], rows)
-            assert torch.equal(cached, plain[:n]), f"cached sampling differs at batch {n}"
-        else:  # a network added later that armlib.cached does not know yet must be refused, not guessed at
-            with pytest.raises(ValueError, match="cached generation does not know"):
-                cached_sample_from_noise(model, noise[:n], rows)
+        cached = model.sample_from_noise(noise[:n], rows, cached=True)
+        assert torch.equal(cached, plain[:n]), f"cached sampling differs at batch {n}"
+
+
+@pytest.mark.parametrize("name", ["causal_conv1d", "gated_pixelcnn_conditional", "rnn", "pixelcnn_logistic_mixture"])
+@pytest.mark.parametrize("given", [0, 1, 13, 64])
+def test_cached_completion_is_the_plain_completion(name, given):
+    """Completion runs the same loop: the stepper reads the given positions into its caches."""
+    model = MODELS[name].double()
+    x = torch.randint(model.num_vals, (3, *model.shape), generator=torch.Generator().manual_seed(given))
+    y = labels(model, 3)
+    plain = complete(model, x, given, y, generator=torch.Generator().manual_seed(4))
+    cached = complete(model, x, given, y, generator=torch.Generator().manual_seed(4), cached=True)
+    assert torch.equal(cached, plain)
+    assert torch.equal(plain.flatten(1)[:, :given * model.channels], x.flatten(1)[:, :given * model.channels]) \
+        if len(model.shape) == 1 else torch.equal(plain.permute(0, 2, 3, 1).flatten(1)[:, :given * model.channels],
+                                                  x.permute(0, 2, 3, 1).flatten(1)[:, :given * model.channels])
 
 
 @pytest.mark.parametrize("method", ["cached", "predictive"])
@@ -112,15 +128,69 @@ def test_conv_queue_reproduces_the_causal_convolution_position_by_position(kerne
     torch.manual_seed(seed)
     conv = CausalConv1d(2, 3, kernel_size, dilation, option="B").double()
     h = torch.randn(4, 2, length, dtype=torch.float64)
-    queue = ConvQueue(conv, batch=4)
+    queue = conv.queue(batch=4)
     with torch.no_grad():
         stepped = torch.stack([queue(h[:, :, d]) for d in range(length)], dim=2)
         torch.testing.assert_close(stepped, conv(h), rtol=0, atol=1e-12)
 
 
+@settings(max_examples=20, deadline=None)
+@given(kernel_size=st.sampled_from([1, 3, 5]), first=st.booleans(), height=st.integers(1, 6),
+       width=st.integers(1, 6), seed=st.integers(0, 2**16))
+def test_the_gated_stacks_row_and_pixel_caches_reproduce_their_convolutions(kernel_size, first, height, width, seed):
+    torch.manual_seed(seed)
+    vertical = VerticalConv(2, 4, kernel_size, shift=first).double()
+    horizontal = HorizontalConv(2, 4, kernel_size, shift=first).double()
+    x = torch.randn(3, 2, height, width, dtype=torch.float64)
+    rows, row = vertical.rows(3, height, width), horizontal.row(3, width)
+    with torch.no_grad():
+        full_vertical, full_horizontal = vertical(x), horizontal(x)
+        for i in range(height):
+            if i > 0 or not first:  # shifted, row i reads the rows before it only
+                rows.write(i - first, x[:, :, i - first])
+            torch.testing.assert_close(rows(i), full_vertical[:, :, i:i + 1], rtol=0, atol=1e-12)
+            row.clear()
+            for j in range(width):
+                if j > 0 or not first:
+                    row.write(j - first, x[:, :, i, j - first])
+                torch.testing.assert_close(row(j), full_horizontal[:, :, i, j], rtol=0, atol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(kernel_size=st.sampled_from([1, 3, 5]), mask_type=st.sampled_from("AB"), height=st.integers(1, 6),
+       width=st.integers(1, 6), seed=st.integers(0, 2**16))
+def test_the_masked_convolutions_input_cache_reproduces_it_pixel_by_pixel(kernel_size, mask_type, height, width, seed):
+    torch.manual_seed(seed)
+    conv = MaskedConv2d(2, 3, kernel_size, mask_type).double()
+    x = torch.randn(3, 2, height, width, dtype=torch.float64)
+    cache = conv.input_cache(3, height, width)
+    with torch.no_grad():
+        full = conv(x)
+        for i, j in product(range(height), range(width)):
+            cache.write(i, j, x[:, :, i, j])
+            torch.testing.assert_close(cache(i, j), full[:, :, i, j], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("pointwise, shape", [(Pointwise1d(5, 3), (4, 5, 7)), (Pointwise2d(5, 3), (4, 5, 2, 3))])
+def test_a_pointwise_convolution_at_one_position_is_the_convolution_there(pointwise, shape):
+    x = torch.randn(shape)
+    full = pointwise(x)
+    at = (slice(None), slice(None), *[1] * (len(shape) - 2))
+    torch.testing.assert_close(pointwise(x[at]), full[at])
+    chain = one_position(torch.nn.Sequential(torch.nn.ReLU(), pointwise))
+    torch.testing.assert_close(chain(x[at]), pointwise(torch.relu(x))[at])
+
+
+def test_only_layers_that_act_on_one_position_alone_have_a_one_position_function():
+    relu = torch.nn.ReLU()
+    assert one_position(relu) is relu
+    with pytest.raises(ValueError, match="has no one-position step"):
+        one_position(torch.nn.Conv1d(4, 4, 1))  # it would read a (B, C) vector as one unbatched example
+
+
 def test_steps_out_of_raster_order_are_refused():
     model = armlib.MODELS["pixelcnn"]()
-    step = incremental(model.net, 1, model.positions)
+    step = model.stepper(1)
     x = torch.zeros(1, 1, 8, 8, dtype=torch.long)
     step(x, (0, 0))
     with pytest.raises(ValueError, match=r"raster order: expected position \(0, 1\), got \(0, 2\)"):
@@ -129,23 +199,30 @@ def test_steps_out_of_raster_order_are_refused():
 
 def test_cached_sampling_refuses_a_network_it_cannot_step():
     model = toy_arm()
-    assert not supports_caching(model.net)
-    with pytest.raises(ValueError, match="cached generation does not know MaskedDense"):
+    assert not can_step(model)
+    with pytest.raises(ValueError, match="MaskedDense cannot be stepped one position at a time"):
         sample(model, 2, "cached")
 
 
-def test_cached_sampling_uses_a_networks_own_incremental_method():
+def test_a_subclass_steps_with_the_networks_stepper():
+    class WiderPixelCNN(PixelCNN):
+        pass
+
+    model = armlib.ARM(WiderPixelCNN(channels=8, layers=1), armlib.Categorical(armlib.NUM_VALS), (1, 4, 4)).double()
+    noise = model.noise(2, torch.Generator().manual_seed(0))
+    assert torch.equal(model.sample_from_noise(noise, cached=True), model.sample_from_noise(noise))
+
+
+def test_a_network_with_its_own_stepper_is_sampled_through_it():
     model = toy_arm(length=4, num_vals=3).double()
     calls = []
 
-    def own_incremental(batch, y):
-        def step(x, position):
+    class FullPass(Stepper):  # correct, if not fast: a whole pass for every position
+        def step(self, x, position):
             calls.append(position)
-            return model.net(x[:, 0])[(..., *position)]  # a full pass: correct, if not fast
-        return step
+            return model.net(x[:, 0])[(..., *position)]
 
-    model.net.incremental = own_incremental
-    assert supports_caching(model.net)
+    model.net.stepper = lambda batch, positions, y=None: FullPass(positions)
     plain = sample(model, 3, "plain", generator=torch.Generator().manual_seed(5))
     assert torch.equal(sample(model, 3, "cached", generator=torch.Generator().manual_seed(5)), plain)
     assert calls == [(0,), (1,), (2,), (3,)]

@@ -14,9 +14,9 @@
 # ---
 
 # %% [markdown]
-# # Solutions to chapter 1: Probability rules
+# # Solutions to chapter 01: Probability rules
 #
-# Worked answers to the exercises of [chapter 1](../01_probability_rules.ipynb), each computed and
+# Worked answers to the exercises of [chapter 01](../01_probability_rules.ipynb), each computed and
 # checked by the cells under it. Try each exercise yourself before you read its solution.
 
 # %%
@@ -28,7 +28,7 @@ import torch.nn.functional as F
 
 import armlib
 from armlib import ladder
-from armlib.display import table
+from armlib.book.display import table
 from armlib.probability import (chain_rule, conditional, full_table_params, joint_from_chain, marginal,
                                 mlp_params, random_joint)
 
@@ -126,7 +126,7 @@ assert torch.allclose(marginal(memory_one, [0, 1]), marginal(joint, [0, 1]), rto
 #
 # - **One table per $d$**: $16 + 272 + 62 \cdot 4{,}624 = 286{,}976$ free parameters.
 # - **One table shared by every $d$**: $4{,}624$, if the missing predecessors of $x_1$ and $x_2$ are
-#   filled with a pad value, as chapter 2's MLP does (or $16 + 272 + 4{,}624 = 4{,}912$ if $x_1$ and
+#   filled with a pad value, as chapter 02's MLP does (or $16 + 272 + 4{,}624 = 4{,}912$ if $x_1$ and
 #   $x_2$ keep tables of their own).
 #
 # Either is tiny next to the $17^{64} - 1$ of the full table, and the shared table is of the same
@@ -252,7 +252,7 @@ assert by_order["raster (row by row)"] - by_order["column by column"] > 3
 # free parameters, and the printout gives its test NLL: about 75 nats below the uniform model. The
 # added one matters: a few test pixels take a value that never occurs at their position in the
 # training split, and a plain frequency table would give those digits probability 0, an infinite
-# NLL (exercise 5 of chapter 2 comes back to this table).
+# NLL (exercise 5 of chapter 02 comes back to this table).
 
 # %%
 counts = torch.stack([torch.bincount(x_train[:, d], minlength=V) for d in range(DIGIT_DIMS)]).double()  # (64, 17)

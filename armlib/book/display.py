@@ -14,7 +14,7 @@ from pathlib import Path
 
 from IPython.display import Markdown, display
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]  # armlib/
 FIGURE_NUMBER = re.compile(r"S?\d+\.\d+")  # "4.2": chapter 4's second figure; "S4.2": its solutions' second
 FIGURE_DPI = 200  # pixels per inch of the PNG; shown at half that size, so every figure stays crisp
 

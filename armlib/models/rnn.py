@@ -11,20 +11,17 @@ h_d = tanh(W_ih e(x_{d-1}) + W_hh h_{d-1} + b), whose gradients over many steps 
 recurrent matrix W_hh (see ``set_spectral_norm`` and ``input_gradient_norms``); a GRU's gates decide
 how much of its state it carries forward (``gru_update_gates``).
 """
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .arm import ARM, evaluating
-from .data import IMAGE_SHAPE, NUM_VALS
-from .heads import Categorical
+from ..arm import ARM
+from ..data import DIGIT_LENGTH, NUM_VALS
+from ..heads import Categorical
+from ..layers import Stepper, Vector
+from ..modes import evaluating
+from ..validation import check_data, check_positive_int, check_positive_number
 from .registry import register
-from .validation import check_data, check_positive_int, check_positive_number
-
-DIGIT_LENGTH = math.prod(IMAGE_SHAPE)
-"""An 8x8 digit as a sequence: 64 pixels in raster order."""
 
 CELLS = {"gru": nn.GRU, "lstm": nn.LSTM, "tanh": nn.RNN}
 """The recurrences on offer: name -> the PyTorch module that runs it over a whole sequence."""
@@ -69,8 +66,27 @@ class RecurrentNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.recur(self.inputs(x))
 
+    def stepper(self, batch: int, positions: tuple[int], y=None) -> "RecurrentStepper":
+        return RecurrentStepper(self, batch, positions)
+
     def extra_repr(self) -> str:
         return f"cell={self.cell!r}"
+
+
+class RecurrentStepper(Stepper):
+    """``RecurrentNet`` one step at a time: the hidden state is the cache."""
+
+    def __init__(self, net: RecurrentNet, batch: int, positions: tuple[int]):
+        super().__init__(positions)
+        self.net = net
+        self.start = torch.full((batch,), net.start, dtype=torch.long, device=net.readout.weight.device)
+        self.state = None  # h_0 = 0
+
+    def step(self, x: torch.Tensor, position: tuple[int]) -> Vector:
+        (d,) = position
+        previous = x[:, 0, d - 1] if d > 0 else self.start
+        states, self.state = self.net.rnn(self.net.embedding(previous)[:, None], self.state)
+        return self.net.readout(states[:, 0])
 
 
 def _recurrent_weight(net: RecurrentNet) -> nn.Parameter:

@@ -1,29 +1,10 @@
-"""Likelihood heads: from a network's parameters to log p(x_d | x_<d), and back to a draw of x_d.
-
-A head sees data channel-first, ``x`` of shape (B, C, *S) with integer values in [0, num_vals), and
-the network's parameters ``params`` of shape (B, P, *S), where P = ``head.num_params(C)`` and S is
-the sequence (D,) or the image (H, W). It answers three questions:
-
-- ``log_prob(params, x)`` -> (B, C, *S): log p of every element, in nats;
-- ``noise(shape, generator)``: all the randomness one draw of shape (B, C, *S) needs, drawn up front;
-- ``sample(params, noise)`` -> (B, C, *S): the draw, a deterministic function of params and noise.
-
-Separating the noise from the draw lets every sampler (plain, cached, predictive) consume the very
-same random numbers, so they return identical samples. A head also says where the bias of the
-network's output layer should start, ``initial_bias(C)`` of shape (P,).
-"""
+"""The categorical head: a softmax over the values of every element."""
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-# the discretised logistic heads (chapters 08-09) live in logistic.py; they are exported here too, so every head is in armlib.heads
-from .logistic import (DiscretizedLogistic, LogisticMixtureHead, discretized_logistic_log_prob,
-                       discretized_logistic_mixture)
+from ..validation import check_data, check_num_vals
 from .noise import gumbel_noise
-from .validation import check_data
-
-__all__ = ["Categorical", "DiscretizedLogistic", "LogisticMixtureHead", "discretized_logistic_log_prob",
-           "discretized_logistic_mixture"]
 
 
 class Categorical(nn.Module):
@@ -36,8 +17,7 @@ class Categorical(nn.Module):
 
     def __init__(self, num_vals: int):
         super().__init__()
-        if num_vals < 2:
-            raise ValueError(f"num_vals must be at least 2, got {num_vals}")
+        check_num_vals(num_vals)
         self.num_vals = num_vals
 
     def num_params(self, channels: int = 1) -> int:

@@ -8,24 +8,20 @@ Categorical head). The optional e_d is a learned vector per position d, which is
 one-hot of d fed through the first Linear layer would add; it tells the MLP *where* it is, which its
 two pixels of memory cannot.
 """
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .arm import ARM
-from .data import IMAGE_SHAPE, NUM_VALS
-from .heads import Categorical
+from ..arm import ARM
+from ..data import DIGIT_LENGTH, NUM_VALS
+from ..heads import Categorical
+from ..layers import Stepper, Vector
+from ..validation import check_positive_int
 from .registry import register
-from .validation import check_positive_int
 
 PAD_VALUE = 0
 """What the MLP sees for the predecessors x_{d-k} with d - k < 1, which do not exist: the value of
 blank paper, which is also what the first pixels of every digit hold."""
-
-DIGIT_LENGTH = math.prod(IMAGE_SHAPE)
-"""An 8x8 digit as a sequence: 64 pixels in raster order."""
 
 
 class FiniteMemoryMLP(nn.Module):
@@ -65,21 +61,43 @@ class FiniteMemoryMLP(nn.Module):
         # unfold gives the windows [x_{d-K}, ..., x_{d-1}] for d = 1..D+1; the last one holds x_D itself.
         return padded.unfold(1, self.window, 1)[:, :-1].flip(-1)
 
+    def theta(self, context: torch.Tensor, position_vectors: torch.Tensor | None) -> torch.Tensor:
+        """Logits (..., V) from the windows ``context`` (..., K) and the position vectors e_d
+        (..., M): of every position in ``forward``, of one in a step."""
+        pre_activation = torch.zeros(*context.shape[:-1], self.readout.in_features, dtype=self.readout.weight.dtype,
+                                     device=context.device)
+        if self.memory is not None:
+            pre_activation = pre_activation + self.memory(context.to(pre_activation.dtype) / (self.num_vals - 1))
+        if self.position is not None:
+            pre_activation = pre_activation + position_vectors
+        return self.readout(F.relu(pre_activation))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        batch, length = x.shape
+        length = x.shape[1]
         if self.num_positions is not None and length != self.num_positions:
             raise ValueError(f"x must have {self.num_positions} positions (num_positions), got {length}")
-        pre_activation = torch.zeros(batch, length, self.readout.in_features, dtype=self.readout.weight.dtype,
-                                     device=x.device)
-        if self.memory is not None:
-            scaled = self.context(x).to(pre_activation.dtype) / (self.num_vals - 1)
-            pre_activation = pre_activation + self.memory(scaled)
-        if self.position is not None:
-            pre_activation = pre_activation + self.position.weight
-        return self.readout(F.relu(pre_activation)).transpose(1, 2)
+        return self.theta(self.context(x), None if self.position is None else self.position.weight).transpose(1, 2)
+
+    def stepper(self, batch: int, positions: tuple[int], y=None) -> "FiniteMemoryStepper":
+        return FiniteMemoryStepper(self, positions)
 
     def extra_repr(self) -> str:
         return f"window={self.window}, num_positions={self.num_positions}"
+
+
+class FiniteMemoryStepper(Stepper):
+    """``FiniteMemoryMLP`` at one position: its window of the ``window`` values before d (and the
+    position's own vector), nothing else; there is nothing to cache."""
+
+    def __init__(self, net: FiniteMemoryMLP, positions: tuple[int]):
+        super().__init__(positions)
+        self.net = net
+
+    def step(self, x: torch.Tensor, position: tuple[int]) -> Vector:
+        (d,) = position
+        # context() reads x_<d only for row d, so the values not drawn yet do not matter
+        window = self.net.context(x[:, 0])[:, d]
+        return self.net.theta(window, None if self.net.position is None else self.net.position.weight[d])
 
 
 @register("mlp")

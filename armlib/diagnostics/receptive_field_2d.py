@@ -1,5 +1,5 @@
 """Receptive fields of image networks by gradients: which input pixels reach the output at one
-position (the 2-D companion of ``armlib.conv1d.receptive_field``).
+position (the 2-D companion of ``armlib.receptive_field``).
 
 For a network f and an image x, the gradient of the outputs at position (i, j), summed over their
 channels, with respect to x is zero at every pixel that no path through the network connects to
@@ -10,6 +10,7 @@ either (``out_of_reach``); more layers or wider kernels would reach them. The ot
 field passes over: a pixel higher up in the same column reaches (i, j), they do not. Those holes are
 the blind spot of a stack of masked kernels (``blind_spot(..., beyond_reach=False)``); by default
 ``blind_spot`` returns both kinds, every earlier pixel that gets no gradient.
+``armlib.book.plots.show_receptive_field`` draws the picture.
 
 A nonzero gradient proves a dependence; a zero one at a single input can, in a network with ReLUs,
 also mean that every path happens to be switched off there. Use random float64 inputs (or a network
@@ -18,16 +19,13 @@ exhaustive test of causality.
 """
 from contextlib import nullcontext
 
-import matplotlib.pyplot as plt
-import numpy as np
 import torch
-from matplotlib.patches import Rectangle
 from torch import nn
 
-from .arm import evaluating
+from ..modes import evaluating
 
 
-def _check_position(position, height: int, width: int) -> tuple[int, int]:
+def check_position(position, height: int, width: int) -> tuple[int, int]:
     if (not isinstance(position, (tuple, list)) or len(position) != 2
             or not all(isinstance(p, int) and not isinstance(p, bool) for p in position)):
         raise TypeError(f"position must be a pair of ints (row, column), got {position!r}")
@@ -49,7 +47,7 @@ def position_gradient(net, x: torch.Tensor, position, y: torch.Tensor | None = N
                         f"{x.dtype if isinstance(x, torch.Tensor) else type(x).__name__}")
     if x.dim() != 4 or x.shape[0] != 1:
         raise ValueError(f"x must be one image of shape (1, C, H, W), got {tuple(x.shape)}")
-    row, column = _check_position(position, *x.shape[2:])
+    row, column = check_position(position, *x.shape[2:])
     x = x.detach().clone().requires_grad_(True)
     with evaluating(net) if isinstance(net, nn.Module) else nullcontext():
         out = net(x) if y is None else net(x, y)
@@ -66,7 +64,7 @@ def influencing_positions(gradient: torch.Tensor) -> set[tuple[int, int]]:
 
 def raster_past(position, height: int, width: int) -> set[tuple[int, int]]:
     """Every pixel strictly before ``position`` in raster order: what x_ij may depend on."""
-    row, column = _check_position(position, height, width)
+    row, column = check_position(position, height, width)
     return {(r, c) for r in range(height) for c in range(width) if (r, c) < (row, column)}
 
 
@@ -92,7 +90,7 @@ def field_map(gradient: torch.Tensor, position, *, beyond_reach: bool = True) ->
     """The receptive field as text, one line per row: ``o`` the position, ``#`` a pixel that
     influences it, ``x`` a blind-spot pixel (before it in raster order, yet unseen), ``.`` the rest.
     With ``beyond_reach=False`` the unseen pixels ``out_of_reach`` get ``-`` instead of ``x``."""
-    row, column = _check_position(position, *gradient.shape)
+    row, column = check_position(position, *gradient.shape)
     influencing = influencing_positions(gradient)
     blind = blind_spot(gradient, position, beyond_reach=beyond_reach)
     far = set() if beyond_reach else out_of_reach(gradient, position)
@@ -104,30 +102,3 @@ def field_map(gradient: torch.Tensor, position, *, beyond_reach: bool = True) ->
 
     height, width = gradient.shape
     return "\n".join(" ".join(symbol(r, c) for c in range(width)) for r in range(height))
-
-
-def show_receptive_field(gradient: torch.Tensor, position, *, ax=None, title: str | None = None,
-                         beyond_reach: bool = True):
-    """Draw log10 |gradient| (white where it is zero), the position in a red frame and every
-    blind-spot pixel crossed out in red. With ``beyond_reach=False`` the crosses mark only the holes
-    inside the field and the pixels ``out_of_reach`` get small grey dots."""
-    row, column = _check_position(position, *gradient.shape)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4, 4))
-    magnitude = gradient.detach().double().numpy()
-    shown = np.ma.masked_equal(magnitude, 0.0)
-    colormap = plt.get_cmap("Blues").with_extremes(bad="white")
-    ax.imshow(np.ma.log10(shown), cmap=colormap, interpolation="nearest")
-    ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2))
-    for r, c in blind_spot(gradient, position, beyond_reach=beyond_reach):
-        ax.plot(c, r, marker="x", color="red", markersize=5)
-    for r, c in set() if beyond_reach else out_of_reach(gradient, position):
-        ax.plot(c, r, marker=".", color="0.55", markersize=4)
-    height, width = gradient.shape
-    ax.set_xticks(np.arange(-0.5, width), minor=True)
-    ax.set_yticks(np.arange(-0.5, height), minor=True)
-    ax.grid(which="minor", color="lightgray", linewidth=0.5)
-    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
-    if title:
-        ax.set_title(title)
-    return ax

@@ -3,7 +3,12 @@
 import math
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
+from matplotlib.patches import Rectangle
+
+from ..data import IMAGE_SHAPE, NUM_VALS
+from ..diagnostics.receptive_field_2d import blind_spot, check_position, out_of_reach
 
 
 def _images(x: torch.Tensor, image_shape) -> torch.Tensor:
@@ -18,8 +23,8 @@ def _images(x: torch.Tensor, image_shape) -> torch.Tensor:
     return x.float()
 
 
-def image_grid(x: torch.Tensor, nrow: int | None = None, *, num_vals: int = 17, ax=None, title: str | None = None,
-               image_shape=(1, 8, 8), cmap: str = "gray_r", row_labels=None, col_labels=None):
+def image_grid(x: torch.Tensor, nrow: int | None = None, *, num_vals: int = NUM_VALS, ax=None, title: str | None = None,
+               image_shape=IMAGE_SHAPE, cmap: str = "gray_r", row_labels=None, col_labels=None):
     """Draw a batch of images, (N, D) rows in raster order or (N, C, H, W), as one grid.
 
     Pixel values 0..num_vals-1 map to white..black (``gray_r``), so digits look like ink on paper;
@@ -65,8 +70,8 @@ def image_grid(x: torch.Tensor, nrow: int | None = None, *, num_vals: int = 17, 
     return ax
 
 
-def real_vs_samples(real: torch.Tensor, samples: torch.Tensor, *, num_vals: int = 17, nrow: int = 4,
-                    image_shape=(1, 8, 8), title: str = "samples"):
+def real_vs_samples(real: torch.Tensor, samples: torch.Tensor, *, num_vals: int = NUM_VALS, nrow: int = 4,
+                    image_shape=IMAGE_SHAPE, title: str = "samples"):
     """Real images beside model samples, the same number of each."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(8, 4))
     image_grid(real, nrow, num_vals=num_vals, ax=left, title="real (test split)", image_shape=image_shape)
@@ -90,4 +95,31 @@ def learning_curve(*histories, labels=None, ax=None, reference: float | None = N
     ax.set_xlabel("training time [s]" if x == "seconds" else "epoch")
     ax.set_ylabel("NLL [nats per image]")
     ax.legend()
+    return ax
+
+
+def show_receptive_field(gradient: torch.Tensor, position, *, ax=None, title: str | None = None,
+                         beyond_reach: bool = True):
+    """Draw log10 |gradient| (white where it is zero), the position in a red frame and every
+    blind-spot pixel crossed out in red. With ``beyond_reach=False`` the crosses mark only the holes
+    inside the field and the pixels ``out_of_reach`` get small grey dots."""
+    row, column = check_position(position, *gradient.shape)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    magnitude = gradient.detach().double().numpy()
+    shown = np.ma.masked_equal(magnitude, 0.0)
+    colormap = plt.get_cmap("Blues").with_extremes(bad="white")
+    ax.imshow(np.ma.log10(shown), cmap=colormap, interpolation="nearest")
+    ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2))
+    for r, c in blind_spot(gradient, position, beyond_reach=beyond_reach):
+        ax.plot(c, r, marker="x", color="red", markersize=5)
+    for r, c in set() if beyond_reach else out_of_reach(gradient, position):
+        ax.plot(c, r, marker=".", color="0.55", markersize=4)
+    height, width = gradient.shape
+    ax.set_xticks(np.arange(-0.5, width), minor=True)
+    ax.set_yticks(np.arange(-0.5, height), minor=True)
+    ax.grid(which="minor", color="lightgray", linewidth=0.5)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    if title:
+        ax.set_title(title)
     return ax

@@ -7,10 +7,10 @@ import json
 import os
 from pathlib import Path
 
-from .data import NUM_VALS
-from .metrics import bits_per_dim, uniform_nats
+from ..data import DIGIT_LENGTH, NUM_VALS
+from ..metrics import bits_per_dim, uniform_nats
 
-REPOSITORY = Path(__file__).resolve().parents[1]
+REPOSITORY = Path(__file__).resolve().parents[2]
 RESULTS = Path(os.environ.get("ARMLIB_RESULTS_DIR") or REPOSITORY / "results")
 """Where chapters write their rows: the repository's results/, unless ARMLIB_RESULTS_DIR says
 otherwise (the test command points it at a scratch folder, so running the notebooks as tests never
@@ -18,12 +18,12 @@ rewrites the committed results)."""
 COMMITTED_RESULTS = REPOSITORY / "results"
 README = REPOSITORY / "README.md"
 START, END = "<!-- ladder:start -->", "<!-- ladder:end -->"
-DIGIT_DIMS = 64
 
 
 def entry(name: str, model, score, history) -> dict:
-    """One row: the model's name, its test score, its size and what training it cost."""
-    return {"model": name, "test_nats": round(score.nats, 2), "test_bpd": round(score.bpd, 4),
+    """One row: the model's name, its test score, its size and what training it cost. Bits per
+    dimension keep six decimals, so the table's three are rounded once, as the chapters print them."""
+    return {"model": name, "test_nats": round(score.nats, 2), "test_bpd": round(score.bpd, 6),
             "params": sum(p.numel() for p in model.parameters()),
             "train_seconds": round(history.seconds[-1], 1), "epochs": history.epochs}
 
@@ -39,9 +39,9 @@ def rows(results: Path = RESULTS, through: str | None = None) -> list[dict]:
     """Uniform first, then every chapter's rows in chapter order; with ``through``, only the
     chapters up to and including that one (a chapter shows the ladder so far, not rows from
     chapters the reader has not reached)."""
-    uniform = uniform_nats(DIGIT_DIMS, NUM_VALS)
+    uniform = uniform_nats(DIGIT_LENGTH, NUM_VALS)
     table = [{"chapter": "-", "model": "uniform over 17 values", "test_nats": round(uniform, 2),
-              "test_bpd": round(bits_per_dim(uniform, DIGIT_DIMS), 4), "params": 0,
+              "test_bpd": round(bits_per_dim(uniform, DIGIT_LENGTH), 6), "params": 0,
               "train_seconds": 0.0, "epochs": 0}]
     for path in sorted(results.glob("*.json")):
         if through is not None and path.stem > through:

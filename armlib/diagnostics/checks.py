@@ -5,7 +5,7 @@ from itertools import product
 
 import torch
 
-from .arm import evaluating
+from ..modes import evaluating
 
 
 class NotAutoregressive(ValueError):

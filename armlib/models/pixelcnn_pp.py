@@ -7,14 +7,13 @@ and where that layer's bias starts), so the two heads can be compared on one net
 images the first block also reads every channel of the earlier pixels. The network stays causal
 over pixels; the head couples the channels of a pixel.
 """
-import torch
 from torch import nn
 
-from .arm import ARM
-from .colour import COLOUR_SHAPE
-from .data import IMAGE_SHAPE, NUM_VALS
+from ..arm import ARM
+from ..colour import COLOUR_SHAPE
+from ..data import IMAGE_SHAPE, NUM_VALS
+from ..heads import LogisticMixtureHead
 from .gated_pixelcnn import GatedPixelCNN
-from .logistic import LogisticMixtureHead
 from .registry import register
 
 
@@ -27,11 +26,8 @@ def gated_pixelcnn_for_head(head: nn.Module, image_channels: int = 1, **override
     convolution gives the head's parameters, its bias starting at ``head.initial_bias``. Every
     block in between is chapter 06's network.
     """
-    net = GatedPixelCNN(**{"num_vals": head.num_vals, **overrides}, image_channels=image_channels,
-                        num_params=head.num_params(image_channels))
-    with torch.no_grad():
-        net.to_logits[-1].bias.copy_(head.initial_bias(image_channels))
-    return net
+    return GatedPixelCNN(**{"num_vals": head.num_vals, **overrides}, image_channels=image_channels,
+                         num_params=head.num_params(image_channels), output_bias=head.initial_bias(image_channels))
 
 
 @register("gated_pixelcnn_logistic_mixture")

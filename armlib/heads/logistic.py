@@ -24,30 +24,8 @@ from torch import nn
 from torch.distributions import Categorical as CategoricalDistribution
 from torch.distributions import Distribution, MixtureSameFamily, constraints
 
+from ..validation import check_num_vals, check_positive_int, check_values
 from .noise import gumbel_noise, uniform_noise
-from .validation import check_positive_int
-
-
-def _check_num_vals(num_vals) -> None:
-    if isinstance(num_vals, bool) or not isinstance(num_vals, int):
-        raise TypeError(f"num_vals must be an int, got {type(num_vals).__name__}")
-    if num_vals < 2:
-        raise ValueError(f"num_vals must be at least 2 (a distribution over one value is no model), got {num_vals}")
-
-
-def _check_values(x, num_vals: int) -> None:
-    """``x`` must hold whole numbers in [0, num_vals)."""
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
-    if x.dtype == torch.bool or x.dtype.is_complex:
-        raise TypeError(f"x must hold integer pixel values, got dtype {x.dtype}")
-    if x.numel() == 0:
-        return
-    if x.dtype.is_floating_point and not bool((x == x.round()).all()):
-        raise ValueError("x must hold whole numbers (pixel values), got fractional values")
-    low, high = x.min().item(), x.max().item()
-    if low < 0 or high > num_vals - 1:
-        raise ValueError(f"x must take values in [0, {num_vals - 1}], got values in [{low:g}, {high:g}]")
 
 
 def bin_centres(x: torch.Tensor, num_vals: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -82,8 +60,8 @@ def discretized_logistic_log_prob(x: torch.Tensor, mean: torch.Tensor, log_scale
     of the mean, so the result is accurate (and its gradient finite) for any mean and scale whose
     standardised bin edges the dtype can hold; no clamping of the scale is needed.
     """
-    _check_num_vals(num_vals)
-    _check_values(x, num_vals)
+    check_num_vals(num_vals)
+    check_values(x, num_vals)
     if not (mean.dtype.is_floating_point and log_scale.dtype.is_floating_point):
         raise TypeError(f"mean and log_scale must be floating point, got {mean.dtype} and {log_scale.dtype}")
     dtype = torch.promote_types(mean.dtype, log_scale.dtype)
@@ -108,7 +86,7 @@ def discretized_logistic_sample(mean: torch.Tensor, log_scale: torch.Tensor, u: 
     round((y + 1)(num_vals - 1)/2), and everything beyond the end bins is clamped into them,
     exactly as the edge bins take the tails. Returns a LongTensor.
     """
-    _check_num_vals(num_vals)
+    check_num_vals(num_vals)
     y = mean + torch.exp(log_scale) * (torch.log(u) - torch.log1p(-u))
     return torch.round((y + 1) * ((num_vals - 1) / 2)).clamp(0, num_vals - 1).long()
 
@@ -125,7 +103,7 @@ class DiscretizedLogistic(Distribution):
     has_enumerate_support = True
 
     def __init__(self, loc: torch.Tensor, log_scale: torch.Tensor, num_vals: int, validate_args=None):
-        _check_num_vals(num_vals)
+        check_num_vals(num_vals)
         self.loc, self.log_scale = torch.broadcast_tensors(torch.as_tensor(loc), torch.as_tensor(log_scale))
         self.num_vals = num_vals
         super().__init__(batch_shape=self.loc.shape, validate_args=validate_args)
@@ -188,7 +166,7 @@ class LogisticMixtureHead(nn.Module):
 
     def __init__(self, num_vals: int, num_components: int = 5):
         super().__init__()
-        _check_num_vals(num_vals)
+        check_num_vals(num_vals)
         check_positive_int(num_components, "num_components")
         self.num_vals = num_vals
         self.num_components = num_components
