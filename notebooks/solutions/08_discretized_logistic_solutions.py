@@ -9,9 +9,9 @@
 # ---
 
 # %% [markdown]
-# # Solutions to chapter 8: The discretised logistic, a likelihood for ordered levels
+# # Solutions to chapter 08: The discretised logistic, a likelihood for ordered levels
 #
-# Worked answers to the exercises of [chapter 8](../08_discretized_logistic.ipynb).
+# Worked answers to the exercises of [chapter 08](../08_discretized_logistic.ipynb).
 # Try each exercise yourself before you read its solution.
 
 # %%
@@ -24,8 +24,8 @@ import torch.nn.functional as F
 from IPython.display import display
 
 import armlib
-from armlib.display import table
-from armlib.logistic import discretized_logistic_log_prob, discretized_logistic_sample
+from armlib.book.display import table
+from armlib.heads.logistic import discretized_logistic_log_prob, discretized_logistic_sample
 
 armlib.setup(seed=0)
 
@@ -223,7 +223,7 @@ display(table(["mean μ", "lower edge b", "naive log P", "stable log P", "patche
 # average over it, and the tails of the density are convex, so there the patch always
 # underestimates. It also makes the loss jump where it switches on (between $b = 11$ and $12$,
 # where the difference of the sigmoids crosses $10^{-5}$; the next cell finds the place): a step of 0.16 nats in the loss as the mean moves.
-# The identity of chapter 8, section 2, needs no threshold and is exact everywhere.
+# The identity of chapter 08, section 2, needs no threshold and is exact everywhere.
 
 # %%
 d = 2 * h / scale

@@ -37,15 +37,15 @@ from IPython.display import display
 from torch import nn
 
 import armlib
-from armlib.arm import evaluating
-from armlib.cached import ConvQueue, GatedResidualStep, incremental
-from armlib.conv1d import CausalConv1d, DilatedConvNet, GatedResidualBlock
-from armlib.display import table
-from armlib.sampling import PredictiveRun, cached_sample_from_noise, predictive_sample_from_noise
+from armlib.modes import evaluating
+from armlib.layers import CausalConv1d, ConvQueue
+from armlib.models.conv1d import DilatedConvNet, GatedResidualBlock, GatedResidualStep
+from armlib.book.display import table
+from armlib.sampling import PredictiveRun, predictive_sample_from_noise
 
 armlib.setup(seed=0)
 
-DIGIT_LENGTH = 64                      # D for the digits: 8 x 8 pixels
+DIGIT_LENGTH = armlib.DIGIT_LENGTH     # D for the digits: 8 x 8 pixels
 PREDICTIVE_NET = dict(channels=32)     # chapter 10's DilatedConvNet for predictive sampling
 FIT = dict(epochs=10, batch_size=32, lr=3e-3, patience=10, progress=False)
 NUM_SAMPLES = 64                       # samples drawn to count predictive passes
@@ -104,8 +104,8 @@ def mean_passes(run: PredictiveRun) -> float:
 # The cell below counts the queues of the library's cached sampler for this network.
 
 # %%
-step = incremental(digits_model.net, batch=1, positions=(DIGIT_LENGTH,))
-queues = [layer if isinstance(layer, ConvQueue) else layer.conv for layer in step.layers
+step = digits_model.stepper(batch=1)
+queues = [layer if isinstance(layer, ConvQueue) else layer.queue for layer in step.layers
           if isinstance(layer, (ConvQueue, GatedResidualStep))]
 lengths = [queue.queue.shape[1] for queue in queues]
 causal_layers = [m for m in digits_model.net.layers if isinstance(m, (CausalConv1d, GatedResidualBlock))]
@@ -158,7 +158,7 @@ def plain_seconds(model, noise):
 timings = {}
 for batch in BATCHES:
     noise = digits_model.noise(batch, torch.Generator().manual_seed(batch))
-    timings[batch] = (plain_seconds(digits_model, noise), seconds(lambda: cached_sample_from_noise(digits_model, noise)))
+    timings[batch] = (plain_seconds(digits_model, noise), seconds(lambda: digits_model.sample_from_noise(noise, cached=True)))
 print(f"timed on: {armlib.machine()}; fastest of {REPEATS} runs each")
 display(table(["batch", "plain, s", "cached, s", "cached speed-up", "cached: ms per step", "cached: ms per step and sample"],
               [[str(batch), f"{'~' if batch > 1 else ''}{plain:.3f}", f"{cached:.3f}", f"{plain / cached:.1f}x",
@@ -277,7 +277,8 @@ assert ink[forcing].float().mean() > ink[~forcing].float().mean() + 0.15
 # $T = 2$ (Table S10.2; the assert checks that order). That may look backwards: is a sharper, more
 # certain model not easier to predict? But a pass does not ask whether the model is sure. It asks
 # whether the draw at $d$ changes when the past it was conditioned on changes. The draw is
-# $\arg\max_l (\theta_{d,l}/T + \epsilon_{d,l})$, logits over $T$ plus Gumbel noise. At large $T$ the
+# $\arg\max_l (a_{d,l}/T + \epsilon_{d,l})$, with $a_{d,l}$ the logits (so $\theta_{d,l}$ is their
+# softmax): logits over $T$ plus Gumbel noise. At large $T$ the
 # noise outweighs the logits and the draw hardly depends on the past: in the limit $T \to \infty$
 # it is $\arg\max_l \epsilon_{d,l}$, the same whatever the guess, and one pass fixes everything. As
 # $T \to 0$ the draw becomes the argmax of the logits, a deterministic function of the past, which
@@ -351,8 +352,9 @@ for label, (saved, first_zeros, first_mode) in starts.items():
 
 # %% [markdown]
 # **Answer.** A little on the binarised digits, not measurably on the digits (Table S10.4). The
-# start can change only the first pass: after it the guess is the last pass's draws whichever start
-# was taken (and the samples are the same, as the cell checks). A first pass ends at the first
+# start changes the first pass directly, and through that pass's draws the later guesses; on
+# average the effect is small (and the samples are the same whichever start was taken, as the
+# cell checks). A first pass ends at the first
 # position where a draw disagrees with the guess. From zeros that is the first ink the model draws,
 # near the top of the digit. The binarised mode has ink in the middle of the top rows, where most
 # digits have it, so from the mode the first pass gets further on average (the last two columns)
