@@ -465,7 +465,7 @@ display(MarkdownText(ladder.markdown(through="07_class_conditioning")))
 # ## Exercises
 #
 # 1. Is the label worth more when the network learns with it from the start? With a smaller
-#    network (16 features per stack, 8 blocks), on random seeds 0 and 1, compare two arms.
+#    network (16 features per stack, 4 blocks), on random seeds 0 and 1, compare two arms.
 #    *Fine-tuned*: train the unconditional model for 3 epochs with chapter 06's recipe, then
 #    fine-tune it for 1 epoch with this chapter's fine-tuning recipe, with the label and, as the
 #    control, without. *From the start*: train the class-conditional model and, as the control,
