@@ -43,3 +43,12 @@ def test_sampling_benchmark_prints_the_short_table_and_writes_every_row(tmp_path
     assert [(row[1], row[2], row[-1]) for row in short[1:]] == [("64", "1", "yes |")] * 3  # batch 4 not in it
     full = (tmp_path / "sampling.md").read_text()
     assert full.count("| yes |") == 6  # batches 1 and 4, three models
+
+
+def test_revision_comparison_loads_both_packages_and_gets_the_same_samples():
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "cached_against_revision.py"), "HEAD", "--quick"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| Causal") or line.startswith("| gated")]
+    assert len(rows) == 3, done.stdout  # the three networks at D = 64, batch 1
+    assert all(row.endswith("| yes |") for row in rows), done.stdout  # HEAD and the checkout draw alike
