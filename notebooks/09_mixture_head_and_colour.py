@@ -471,8 +471,8 @@ armlib.show_figure("9.6", "Colour test digits (left) and colour digits drawn fro
 # per image, green 48.5 and blue 38.9. Red has only the earlier pixels to go on; green also knows the
 # red value of its own pixel, blue both, and on these images a pixel's three values are three linear
 # functions of one amount of ink. Most of that saving comes from the shared mixture component, not
-# the coupling: in exercise 6 (a smaller network, 4 epochs) the shared component saves 36 nats per
-# image on green and 41 on blue, and the coupling adds 8 and 15 more. The total, 178.4 nats per colour image after 5 epochs, is far below the 544.0 nats of the
+# the coupling: in exercise 6 (a smaller network, 2 epochs) the shared component saves 36 nats per
+# image on green and 37 on blue, and the coupling adds 6 and 11 more. The total, 178.4 nats per colour image after 5 epochs, is far below the 544.0 nats of the
 # uniform model. (The colour model trains with `fit`'s default batches of 64, not section 2's 16.)
 #
 # In the samples (Figure 9.6) the colour of each pixel is an ink-like colour, but the ink wanders
@@ -499,12 +499,12 @@ armlib.show_figure("9.6", "Colour test digits (left) and colour digits drawn fro
 # - For **colour**, one network pass per pixel and a head that couples the channels: the green and
 #   blue terms cost 48.5 and 38.9 nats per image against 90.9 for red, and the causality check holds
 #   over all 192 elements, channels included. Most of that saving comes from the shared mixture
-#   component; the coupling adds 8 to 15 nats (exercise 6).
+#   component; the coupling adds 6 to 11 nats (exercise 6).
 #
 # ## Exercises
 #
 # 1. **How many components?** Train the digits model with $K = 1, 2, 5$ and $10$ with a short
-#    recipe: chapter 06's gated PixelCNN with 4 blocks instead of 8, batches of 64, and 6 epochs
+#    recipe: chapter 06's gated PixelCNN with 4 blocks instead of 8, batches of 64, and 2 epochs
 #    of its cosine learning rate and weight decay. Where does one logistic fail (look at pixels
 #    that may be blank or inked, such as those at the edge of a stroke)? Does $K = 10$ beat
 #    $K = 5$ in the same number of epochs? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-1))
@@ -531,7 +531,7 @@ armlib.show_figure("9.6", "Colour test digits (left) and colour digits drawn fro
 # 6. **No coupling.** Subclass `LogisticMixtureHead` so that `_channel_mean` ignores the earlier
 #    channels and retrain the colour model, built around your head with
 #    `armlib.ARM(armlib.gated_pixelcnn_for_head(head, 3, **network), head, armlib.COLOUR_SHAPE)`,
-#    beside the coupled model: both with exercise 1's smaller network, for 4 epochs at the
+#    beside the coupled model: both with exercise 1's smaller network, for 2 epochs at the
 #    chapter's constant learning rate. How much of the green and blue terms was the coupling's,
 #    and how much the shared mixture component's? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-6))
 

@@ -17,10 +17,10 @@
 # Chapter 09 trains its network (32 channels, 8 blocks) for 27 epochs (155 s of training for its
 # mixture model, by its printout). This notebook trains thirteen models, so every exercise uses one
 # smaller recipe: the same gated PixelCNN with 4 blocks instead of 8, batches of 64, chapter 06's
-# cosine learning rate and weight decay, over 6 epochs (4 for the larger 8-bit and colour models).
-# Its models are far from converged, and every number below belongs to this short recipe; what
-# the exercises ask about is differences large enough to show after a few epochs. Where a
-# difference is of the size of the spread over random seeds, we say so.
+# cosine learning rate and weight decay, over 2 epochs for the 17-level digits (4 for the 8-bit
+# digits, 2 for the colour digits). Its models are far from converged, and every number below
+# belongs to this short recipe; what the exercises ask about is differences large enough to show
+# after a few epochs. Where a difference is of the size of the spread over random seeds, we say so.
 
 # %%
 import math
@@ -41,8 +41,9 @@ armlib.setup(seed=0)
 NUM_VALS = armlib.NUM_VALS                    # 17 grey levels
 SMALL = dict(channels=32, blocks=4, dropout=0.2)  # chapter 06's gated PixelCNN, half as deep
 RECIPE = dict(batch_size=64, lr=5e-3, lr_schedule="cosine", weight_decay=0.05, progress=False)
-EPOCHS = 6                                    # for the 17-level digits
-SHORT_EPOCHS = 4                              # for the 8-bit and the colour digits
+EPOCHS = 2                                    # for the 17-level digits
+SHORT_EPOCHS = 4                              # for the 8-bit digits
+COLOUR_EPOCHS = 2                             # for the colour digits
 COMPONENTS = (1, 2, 5, 10)                    # exercise 1's K
 SEEDS = (0, 1)                                # exercise 5: both heads on two seeds
 
@@ -147,22 +148,27 @@ armlib.show_figure("S9.1", f"The pixel ({i}, {j}) of test digit {image}, boxed i
 
 # %% [markdown]
 # **Answer.** One logistic is clearly worse (Table S9.1; the assert checks that $K = 1$ is more than
-# 2 nats per image behind $K = 5$). Table S9.2 says where. Per pixel, it loses more where blank
-# paper and dark ink are both likely than elsewhere (the assert checks that), and by true level the
-# largest part of its deficit sits on the grey levels 1 to 15, though after this short training it
-# loses on blank paper and on full ink too. Figure S9.1 shows a pixel where the $K = 5$ model is
-# torn between paper and ink. To hedge, one logistic centres a wide bump on the grey levels and lets
-# the edge bins take its two tails: it gives the true value, blank paper, about 11%. Five components
-# can put a spike on paper and spread the rest over the greys, and give it about a third. A single
-# logistic and the edge bins can place mass on 0 *and* 16; what they cannot make is a tall spike on
-# one level beside a broad spread over others.
+# 2 nats per image behind $K = 5$; it is 14.91 behind). Table S9.2 says where. Per pixel, it loses
+# more where blank paper and dark ink are both likely than elsewhere (0.267 nats against 0.186; the
+# assert checks that), and by true level almost all of its deficit sits on the grey levels 1 to 15
+# (15.46 nats per image). On blank paper the two are nearly level (0.31 nats per image), and on full
+# ink one logistic even does a little better, by 0.87: a single logistic with its mean beyond the
+# edge covers level 16 as well as five do. Figure S9.1 shows the pixel where the $K = 5$ model is
+# most torn between paper and ink. One logistic hedges there as described above: it is so wide that
+# it is nearly flat over the greys, about 2% each, and its two edge bins take about half the mass
+# for paper and a sixth for ink. Five components give paper and ink less and shape the rest, with
+# bumps near levels 3 to 4 and 12 to 15. The truth there is level 10, where both models give about
+# 2%, so this one pixel does not show the gain; the gain is the average over the grey pixels (Table
+# S9.2). A wide logistic can only spread its grey mass evenly; a mixture can put it where the
+# context points.
 #
-# $K = 10$ does not beat $K = 5$ in the same 6 epochs: in Table S9.1 it is 1.13 nats per image
-# behind, about as far as $K = 2$ (1.22). For scale: exercise 5 trains the same $K = 5$ model on
-# random seeds 0 and 1, and the mean of the two, 91.10 nats per image (Table S9.7, last row), lies
-# within 0.05 of seed 0's 91.05, so those two seeds differ by about 0.1. One run of each $K$ cannot
-# rank them, but nothing here says that more than five components help; in a short run the extra
-# components are extra parameters to sort out.
+# $K = 10$ does not beat $K = 5$ in the same 2 epochs: in Table S9.1 it is 1.44 nats per image
+# behind, about as far as $K = 2$ (1.25). For scale: exercise 5 trains the same $K = 5$ model on
+# random seeds 0 and 1, and the mean of the two, 109.44 nats per image (Table S9.7, last row), lies
+# 0.19 above seed 0's 109.25, so those two seeds differ by about 0.4. The gaps behind $K = 5$ are
+# about three times that, but one run of each $K$ is thin evidence for a ranking; still, nothing
+# here says that more than five components help: in a short run the extra components are extra
+# parameters to sort out.
 
 # %% [markdown]
 # ## Exercise 2
@@ -223,14 +229,16 @@ assert eight_nats["categorical"] < eight_nats["logistic mixture"] - 5, eight_nat
 # %% [markdown]
 # **Answer.** Here the categorical head wins, and by far (Table S9.3; the asserts check a lead of
 # more than 5 nats per image, and that both models stay above the 173.3 nats that the spreading
-# alone costs), on every band of levels (Table S9.4). This is not what the exercise's hint
-# suggests, and the reason is the data. Spreading each level uniformly over 15 values makes the
-# 8-bit digits step-shaped: blank paper, half of all pixels, becomes a flat plateau over the values
-# 0 to 14 with a cliff at 15, and each grey level a plateau of its own. A softmax learns a plateau
-# exactly, one logit per value; five logistics are smooth bumps and can only approximate flat tops
-# and sharp edges, so every pixel pays for the mismatch. Smoothness helps when neighbouring values
-# really are alike in probability, as in photographs, whose 8-bit intensities vary smoothly; here
-# it is the wrong prior.
+# alone costs), on every band of levels (Table S9.4). The mixture is still close to the uniform
+# model over 256 levels, which costs $64 \ln 256 = 354.9$ nats per image, only 11.7 more than the
+# mixture's 343.2; the short training is part of the gap, but the softmax had the same 4 epochs.
+# This is not what the exercise's hint suggests, and the reason is the data. Spreading each level
+# uniformly over 15 values makes the 8-bit digits step-shaped: blank paper, half of all pixels,
+# becomes a flat plateau over the values 0 to 14 with a cliff at 15, and each grey level a plateau
+# of its own. A softmax learns a plateau exactly, one logit per value; five logistics are smooth
+# bumps and can only approximate flat tops and sharp edges, so every pixel pays for the mismatch.
+# Smoothness helps when neighbouring values really are alike in probability, as in photographs,
+# whose 8-bit intensities vary smoothly; here it is the wrong prior.
 #
 # The output layer and the data per logit still matter more at 256 levels, and they are what the
 # mixture saves. At 17 levels the two heads had almost the same output layer (17 against 15
@@ -275,14 +283,16 @@ assert all(nats < uniform - 50 for nats in input_nats.values()), input_nats  # e
 # %% [markdown]
 # **Answer.** Both heads lose a few nats per image with the scalar input (Table S9.5; the assert
 # checks that every model still learns, far below the uniform 181.3). On this seed the categorical
-# head loses more (the printed line), about 1.9 nats more than the mixture. That is more than the
-# seed-to-seed moves of either model in exercise 5 (under half a nat), but it is one seed, and a
-# difference between two differences. Why might a smooth head make up for some of the poorer input?
-# With 17 indicators the first layer has separate weights per level and can treat level 11 and
-# level 12 as unrelated; with the value, nearby levels give nearby inputs, and what the network
-# passes on varies smoothly with them. A mixture's means can follow such a signal almost linearly,
-# shifting a bump along the levels, while a softmax has to turn it into 17 separate logits, each
-# with its own boundary.
+# head loses less: the mixture loses 7.46 nats per image, the softmax 2.37 (the printed line),
+# 5.09 nats apart. That is more than the seed-to-seed moves of either model in exercise 5 (under a
+# nat), but it is one seed, and a difference between two differences. Why might a smooth head make
+# up for some of the poorer input? With 17 indicators the first layer has separate weights per
+# level and can treat level 11 and level 12 as unrelated; with the value, nearby levels give nearby
+# inputs, and what the network passes on varies smoothly with them. A mixture's means can follow
+# such a signal almost linearly, shifting a bump along the levels, while a softmax has to turn it
+# into 17 separate logits, each with its own boundary. That is the expectation; in this short run
+# it does not show, and with one seed after 2 epochs we cannot say whether longer training would
+# show it.
 
 # %% [markdown]
 # ## Exercise 4
@@ -331,17 +341,18 @@ grey_beyond = (top_mean[groups["grey (levels 1-15)"]] < -1).float().mean().item(
 assert beyond_edge > 0.5 and grey_beyond < beyond_edge, (beyond_edge, grey_beyond)
 
 # %% [markdown]
-# **Answer.** Neither group is sharper (Figure S9.2; the medians in Table S9.6 lie within 0.01 of
-# each other, all well above $\log h = -2.77$, the scale at which one bin would take most of a
-# component's mass). The difference is in the *means*. At blank pixels the leading component's mean
-# lies below $-1$, beyond the centre of the first bin, almost everywhere (95%; the assert checks
-# more than half, and fewer for grey pixels). The edge bin takes all the mass below $-1 + h$, so a
-# component centred beyond the edge puts nearly all its mass on level 0 whatever its scale: the
-# background needs no sharp scale, only a mean pushed out of range. Full ink does the same at the
-# other edge (64% above $+1$), while at grey pixels, with no edge bin to lean on, the leading
-# component's mean stays inside the range more often than not, so nothing pushes its mass onto a
-# single level: with a scale no sharper than at the edges, its mass spreads over several
-# neighbouring levels.
+# **Answer.** The pixels inside a stroke are sharper, though not by much (Figure S9.2): in Table
+# S9.6 the median log-scale is $-2.64$ at full ink and $-2.62$ at grey pixels against $-2.20$ at
+# blank ones, all above $\log h = -2.77$, the scale at which one bin would take most of a
+# component's mass. The background has the widest scales, and it can afford them because of the
+# *means*. At blank pixels the leading component's mean lies below $-1$, beyond the centre of the
+# first bin, almost everywhere (90%; the assert checks more than half, and fewer for grey pixels).
+# The edge bin takes all the mass below $-1 + h$, so a component centred beyond the edge puts
+# nearly all its mass on level 0 whatever its scale: the background needs no sharp scale, only a
+# mean pushed out of range. Full ink does the same at the other edge (69% above $+1$). At grey
+# pixels the leading component's mean lies beyond an edge often too (32% below $-1$, 41% above
+# $+1$): where the truth is grey, the model's largest component is usually one for paper or for
+# ink, and the grey level gets its mass from the smaller components.
 
 # %% [markdown]
 # ## Exercise 5
@@ -389,14 +400,18 @@ pixel_share = bands["in between (1-15)"].float().mean().item()
 assert all(share > pixel_share for share in middle_share.values()), (middle_share, pixel_share)
 
 # %% [markdown]
-# **Answer.** On both seeds the mixture leads (Table S9.7, last row), and its lead sits on the
-# levels in between: there it costs 0.80 and 1.42 nats per image less than the softmax, while on
-# blank paper it costs slightly more (0.13 and 0.15) and on full ink the two heads are level to
-# within 0.16. That fits the reading: the grey levels are the rare ones, each 2 to 4% of the pixels,
-# where evidence shared between neighbouring levels helps most, and they carry most of the NLL (83
-# to 84% of it on 41% of the pixels; the assert checks that their share exceeds their share of the
-# pixels). Two seeds of a short recipe agree in sign, but they are two; chapter 09's five seeds of
-# the full recipe found the mixture's test lead within noise.
+# **Answer.** On both seeds the mixture leads (Table S9.7, last row: by 3.72 and 2.54 nats per
+# image), but its lead does not sit on the levels in between: there the two heads are level to
+# within a third of a nat (the mixture costs 0.07 and 0.32 more). The lead is on blank paper (1.41
+# and 2.72 nats per image less than the softmax) and on full ink (2.39 and 0.14). That does not fit
+# the reading, at least not after 2 epochs. The grey levels are the rare ones, each 2 to 4% of the
+# pixels, where evidence shared between neighbouring levels should help most, and they carry most
+# of the NLL (75 to 78% of it on 41% of the pixels; the assert checks that their share exceeds their
+# share of the pixels), yet there the mixture gains nothing. What it does better early on is the
+# edges: as exercise 4 shows, a component with its mean beyond an edge puts nearly all its mass on
+# level 0 or 16, which is plausibly quicker to learn than one softmax logit far above sixteen others.
+# Two seeds of a short recipe agree in sign, but they are two; chapter 09's five seeds of the full
+# recipe found the mixture's test lead within noise.
 
 # %% [markdown]
 # ## Exercise 6
@@ -404,7 +419,7 @@ assert all(share > pixel_share for share in middle_share.values()), (middle_shar
 # **No coupling.** Subclass `LogisticMixtureHead` so that `_channel_mean` ignores the earlier
 # channels and retrain the colour model, built around your head with
 # `armlib.ARM(armlib.gated_pixelcnn_for_head(head, 3, **network), head, armlib.COLOUR_SHAPE)`,
-# beside the coupled model, both with this notebook's smaller network for 4 epochs. How much of the
+# beside the coupled model, both with this notebook's smaller network for 2 epochs. How much of the
 # green and blue terms was the coupling's, and how much the shared mixture component's?
 
 # %%
@@ -418,7 +433,7 @@ class UncoupledHead(LogisticMixtureHead):
 
 
 colour = [armlib.load_colour_digits(split) for split in ("train", "val", "test")]
-COLOUR_RECIPE = dict(epochs=SHORT_EPOCHS, batch_size=64, lr_schedule="constant", weight_decay=0.0)
+COLOUR_RECIPE = dict(epochs=COLOUR_EPOCHS, batch_size=64, lr_schedule="constant", weight_decay=0.0)
 
 
 def uncoupled():
@@ -452,7 +467,7 @@ alone = channel_marginals(colour_runs["uncoupled"][0], colour[2])
 rows = [["each channel alone (uncoupled model)", *(f"{v:.1f}" for v in alone.tolist()), f"{alone.sum():.1f}"]]
 rows += [[f"chain-rule terms, {name}", *(f"{v:.1f}" for v in t.tolist()), f"{t.sum():.1f}"] for name, t in terms.items()]
 display(table(["nats per colour image", "red", "green", "blue", "total"], rows,
-              caption=f"**Table S9.8.** The colour test digits after {SHORT_EPOCHS} epochs: each channel's "
+              caption=f"**Table S9.8.** The colour test digits after {COLOUR_EPOCHS} epochs: each channel's "
                       f"term, for the uncoupled head with and without the pixel's earlier channels, and for "
                       f"the coupled head."))
 for c, channel in ((1, "green"), (2, "blue")):
@@ -468,13 +483,14 @@ for c in (1, 2):
 # %% [markdown]
 # **Answer.** Most of it was the shared component's (Table S9.8 and the two lines under it; the
 # asserts check that each step saves nats for green and for blue). A channel alone, with the
-# pixel's other channels unseen, costs the uncoupled model about 92 nats per image, like red. Seeing
-# the earlier channels through the shared component alone saves 36 nats on green and 41 on blue:
+# pixel's other channels unseen, costs the uncoupled model about 102 to 104 nats per image, like red
+# (101.9). Seeing the earlier channels through the shared component alone saves 36 nats on green and
+# 37 on blue:
 # red's value tells which component, and so roughly how much ink, the pixel has, and green and blue
-# then follow that component. The coupling saves 8 more nats on green and 15 on blue: it moves a
+# then follow that component. The coupling saves 6 more nats on green and 11 on blue: it moves a
 # channel's mean by the exact values of the channels before it, where a component only knows one of
 # five amounts of ink. Blue gains more than green from the coupling, as it can lean on two earlier
 # channels. A caveat on the coupling's share: the coupled and uncoupled models are separate runs of
-# one seed each, and their red terms, where the coupling plays no part, already differ by 2.5 nats
-# (94.6 against 92.1). The coupling's 8.1 nats on green are only about three times that gap; its
-# 15.2 on blue stand out more clearly.
+# one seed each, and their red terms, where the coupling plays no part, already differ by 3.9 nats
+# (105.8 against 101.9). The coupling's 6.3 nats on green are less than twice that gap; its 10.9 on
+# blue, nearly three times the gap, stand out more clearly.
