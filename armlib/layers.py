@@ -9,7 +9,7 @@ position at a time, doing only the work the newest value adds:
 - ``MaskedConv2d`` (PixelCNN's masks A and B), stepped by a ``MaskedConvCache`` of its input map;
 - ``VerticalConv`` and ``HorizontalConv`` (the gated PixelCNN's two stacks, cut instead of masked),
   stepped a row at a time by ``VerticalRows`` and a pixel at a time by ``HorizontalRow``;
-- ``Pointwise1d`` and ``Pointwise2d``, 1x1 convolutions that take one position's channels too;
+- ``Pointwise1d`` and ``Pointwise2d``, 1x1 convolutions, which ``one_position`` applies to one position;
 - ``gate``, the gated unit tanh(a_1) * sigmoid(a_2) of WaveNet and the gated PixelCNN;
 - the input encodings of a pixel (its value, or an indicator per level).
 
@@ -65,27 +65,20 @@ class Stepper(ABC):
 
 
 class _Pointwise:
-    """A 1x1 convolution that also takes one position's channels, (B, C_in) -> (B, C_out).
-
-    Over a map it is the convolution itself. A (B, C) tensor, which a convolution would read as
-    one unbatched example of B channels, is one position of a batch: there a 1x1 convolution is a
-    linear map of the channels."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() == 2:
-            return F.linear(x, self.weight.flatten(1), self.bias)
-        return super().forward(x)
+    """A 1x1 convolution: the same linear map of the channels at every position. Marked as such, so
+    that a step can apply it to one position's channels (B, C) as that linear map (``one_position``);
+    a plain convolution would read a (B, C) tensor as one unbatched example of B channels."""
 
 
 class Pointwise1d(_Pointwise, nn.Conv1d):
-    """A 1x1 convolution over sequences (B, C, D) that also takes one position (B, C)."""
+    """A 1x1 convolution over sequences (B, C, D)."""
 
     def __init__(self, in_channels: int, out_channels: int):
         super().__init__(in_channels, out_channels, 1)
 
 
 class Pointwise2d(_Pointwise, nn.Conv2d):
-    """A 1x1 convolution over images (B, C, H, W) that also takes one pixel (B, C)."""
+    """A 1x1 convolution over images (B, C, H, W)."""
 
     def __init__(self, in_channels: int, out_channels: int):
         super().__init__(in_channels, out_channels, 1)
