@@ -42,11 +42,11 @@ def gate(pre_activation: torch.Tensor) -> torch.Tensor:
 class Stepper(ABC):
     """A causal network computed one position at a time, from caches of its own activations.
 
-    ``stepper(x, position)`` returns the head's parameters at ``position``, (B, P). ``x`` is the
-    sample so far, channel-first (B, C, *positions), final before ``position``. Every position must
-    come once, in raster order: a cache holds what the positions before it left there, so a
-    position out of order would be computed from the wrong past. That is checked here, once for
-    every network; a subclass writes ``step``.
+    Calling a stepper, ``stepper(x, position)``, returns the head's parameters at ``position``,
+    (B, P). ``x`` is the sample so far, channel-first (B, C, *positions), final before ``position``.
+    Every position must come once, in raster order: a cache holds what the positions before it
+    left there, so a position out of order would be computed from the wrong past. That is checked
+    here, once for every network; a subclass writes ``step``.
     """
 
     def __init__(self, positions: tuple[int, ...]):

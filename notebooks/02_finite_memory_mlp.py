@@ -519,9 +519,10 @@ display(table(["model", "test NLL [nats/image]", "bits/dim", "parameters"],
 #    why might it get worse? ([solution](solutions/02_finite_memory_mlp_solutions.ipynb#exercise-2))
 # 3. **Padding.** Change the padding constant to 16 (full ink) by editing a copy of `context`. Which
 #    positions' costs change in the cost map, and does the position-aware model care? ([solution](solutions/02_finite_memory_mlp_solutions.ipynb#exercise-3))
-# 4. **One-hot inputs.** The MLP reads pixel values as numbers, so it has to learn that 7 and 8 are
-#    alike. Feed each predecessor as a one-hot vector of 17 values instead (a `Linear(2 * 17, M)`
-#    first layer). Does the two-pixel model improve? ([solution](solutions/02_finite_memory_mlp_solutions.ipynb#exercise-4))
+# 4. **One-hot inputs.** The MLP reads pixel values as numbers, so its first layer treats the grey
+#    levels as points on a line: 8 is one step past 7. Feed each predecessor as a one-hot vector of
+#    17 values instead (a `Linear(2 * 17, M)` first layer), which lets each value have its own
+#    effect. Does the two-pixel model improve? ([solution](solutions/02_finite_memory_mlp_solutions.ipynb#exercise-4))
 # 5. **Counting, continued.** Exercise 4 of chapter 01 computed the smoothed frequency table of
 #    each pixel's values in the training split and its test NLL. That table is, up to the
 #    smoothing, the maximum-likelihood solution of this chapter's independent-pixels model. Compare

@@ -285,8 +285,7 @@ armlib.show_figure("6.4", "Sixteen test digits (left) beside sixteen samples of 
 # weights beside its ladder row: `results/06_gated_pixelcnn.pt`.
 
 # %%
-# (Under the test suite this writes to a scratch folder instead.)
-torch.save(model.state_dict(), ladder.RESULTS / "06_gated_pixelcnn.pt")
+ladder.save_weights("06_gated_pixelcnn", model)  # under the test suite: a scratch folder
 
 # %% [markdown]
 # ## 5. What made it better?

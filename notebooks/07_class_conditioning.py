@@ -62,7 +62,6 @@ SEEDS = (0, 1, 2)     # random seeds of the fine-tuning runs (shuffling and drop
 PER_CLASS = 8         # conditional digits drawn for each class
 NUM_COMPLETED = 6     # test digits to complete ...
 COMPLETIONS = 4       # ... each this many times
-WEIGHTS = ladder.COMMITTED_RESULTS / "06_gated_pixelcnn.pt"  # written by chapter 06
 
 splits = {split: armlib.load_digits(split, return_labels=True) for split in ("train", "val", "test")}
 (x_train, y_train), (x_val, y_val), (x_test, y_test) = ((armlib.as_images(x), y) for x, y in splits.values())
@@ -77,7 +76,7 @@ print(f"digits with labels: {len(x_train):,} training, {len(x_val)} validation a
 
 # %%
 model = armlib.MODELS["gated_pixelcnn"](channels=CHANNELS, blocks=BLOCKS, dropout=DROPOUT)
-model.load_state_dict(torch.load(WEIGHTS, weights_only=True))
+ladder.load_weights("06_gated_pixelcnn", model)  # results/06_gated_pixelcnn.pt, written by chapter 06
 score = armlib.evaluate(model, x_test)
 recorded = ladder.find("06_gated_pixelcnn", "gated PixelCNN")
 print(f"chapter 06's gated PixelCNN, loaded: {score.nats:.2f} nats per test image "
@@ -443,6 +442,13 @@ ladder.record("07_class_conditioning", [
 display(MarkdownText(ladder.markdown(through="07_class_conditioning")))
 
 # %% [markdown]
+# The solutions study this conditional model further, so the chapter keeps its weights beside its
+# ladder rows: `results/07_class_conditioning.pt` (the seed 0 fine-tuning, the model of both rows).
+
+# %%
+ladder.save_weights("07_class_conditioning", conditional)  # under the test suite: a scratch folder
+
+# %% [markdown]
 # ## Summary
 #
 # - A class label enters a gated PixelCNN as a learned bias $\mathbf{e}_y$ in every gate (5,120
@@ -471,10 +477,11 @@ display(MarkdownText(ladder.markdown(through="07_class_conditioning")))
 #    control, without. *From the start*: train the class-conditional model and, as the control,
 #    the unconditional one, for 4 epochs of chapter 06's recipe in one cosine cycle. In each arm
 #    compare the class mixture with its control as in section 3, with means and spreads. ([solution](solutions/07_class_conditioning_solutions.ipynb#exercise-1))
-# 2. Fine-tune the conditional model for 2 epochs instead of 6, then complete the same top halves
-#    with `complete(conditional, ..., y=...)` and a *wrong* label (try 5 for the 6s, 0 for the 4s
-#    and 1 for the 3), and with `mixture.complete`, which draws the class from
-#    $p(y \mid \text{top})$ first. What does the model do when the given rows and the label
+# 2. Complete the same top halves with this chapter's conditional model and a *wrong* label (try
+#    5 for the 6s, 0 for the 4s and 1 for the 3), using `complete(conditional, ..., y=...)`, and
+#    with `mixture.complete`, which draws the class from $p(y \mid \text{top})$ first. (In a fresh
+#    kernel, `ladder.load_weights("07_class_conditioning", model)` loads the weights section 6
+#    saved into a model built as in section 2.) What does the model do when the given rows and the label
 #    disagree? ([solution](solutions/07_class_conditioning_solutions.ipynb#exercise-2))
 # 3. The model completes only a prefix in raster order. Write down what it would take to draw the
 #    top half of a digit given its bottom half from this model, and count the terms of the

@@ -386,6 +386,13 @@ ladder.record("09_mixture_head_and_colour", [
 display(MarkdownText(ladder.markdown(through="09_mixture_head_and_colour")))
 
 # %% [markdown]
+# Exercises 4 and 5 study this trained model, so the chapter keeps its weights beside its ladder
+# row: `results/09_mixture_head_and_colour.pt`.
+
+# %%
+ladder.save_weights("09_mixture_head_and_colour", mixture_model)  # under the test suite: a scratch folder
+
+# %% [markdown]
 # ## 4. Colour: one pixel, three coupled channels
 #
 # Tomczak (2022) treats an image as a two-dimensional array and notes that with more than one
@@ -518,16 +525,19 @@ armlib.show_figure("9.6", "Colour test digits (left) and colour digits drawn fro
 #    of the 17 level indicators (build both models with `inputs="value"`), and train both heads
 #    with exercise 1's short recipe. Which head suffers more from the poorer input, and why might
 #    smoothness built into the head make up for some of it? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-3))
-# 4. **Scales.** Take exercise 1's $K = 5$ model and plot a histogram of the log-scales it
-#    predicts for blank pixels and for pixels inside a stroke. Which are sharper, and what does
+# 4. **Scales.** Take this chapter's trained mixture model and plot a histogram of the log-scales
+#    it predicts for blank pixels and for pixels inside a stroke. Which are sharper, and what does
 #    the edge bin let the model do for the background? (Hint:
 #    `mixture_model.head._split(mixture_model.params(x), 1)` splits the network's output into
 #    logits, means, log-scales and coupling coefficients, none for one channel; take, at each
 #    pixel, the log-scale of the component with the largest logit.) ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-4))
-# 5. **Where is the lead?** Train both heads with exercise 1's short recipe on random seeds 0 and
-#    1 and split each one's test NLL by the true level of the pixel: blank (0), full ink (16) and
-#    the levels in between. Where do the two heads differ, and does that fit the reading that
-#    smoothness lets neighbouring levels share evidence? ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-5))
+# 5. **Where is the lead?** Split the test NLL of this chapter's mixture model and of chapter
+#    06's categorical model by the true level of the pixel: blank (0), full ink (16) and the
+#    levels in between, with a confidence interval over the test images on each difference. Where
+#    do the two heads differ, and does that fit the reading that smoothness lets neighbouring
+#    levels share evidence? (Both chapters saved their weights: in a fresh kernel,
+#    `ladder.load_weights("09_mixture_head_and_colour", model)` and
+#    `ladder.load_weights("06_gated_pixelcnn", model)` load them into models built as in section 1.) ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-5))
 # 6. **No coupling.** Subclass `LogisticMixtureHead` so that `_channel_mean` ignores the earlier
 #    channels and retrain the colour model, built around your head with
 #    `armlib.ARM(armlib.gated_pixelcnn_for_head(head, 3, **network), head, armlib.COLOUR_SHAPE)`,

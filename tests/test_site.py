@@ -406,6 +406,18 @@ def test_solutions_are_folded_under_their_exercise_headings():
     assert len(chapter.children) == 2 and not isinstance(chapter[1], conf.solution)
 
 
+def test_the_restated_exercise_stays_outside_the_fold():
+    from docutils import nodes
+    conf = _conf()
+    question = nodes.paragraph("", "", nodes.Text(""), nodes.strong("The row above.", "The row above."),
+                               nodes.Text(" Train the model."))  # MyST opens a paragraph with an empty Text
+    exercise = _section("Exercise 2", "The answer.")
+    exercise.insert(1, question)
+    conf.fold_solutions(None, exercise, "notebooks/solutions/02_finite_memory_mlp_solutions")
+    assert [type(child) for child in exercise.children] == [nodes.title, nodes.paragraph, conf.solution]
+    assert exercise[1] is question and exercise[2].astext() == "The answer."
+
+
 def test_the_table_of_contents_takes_solutions_when_they_exist(monkeypatch):
     monkeypatch.setattr(site, "solutions", lambda: [ROOT / "notebooks" / "solutions" / "01_probability_rules_solutions.ipynb"])
     index = site.index_page("# Book\n", set())

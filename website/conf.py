@@ -66,8 +66,9 @@ suppress_warnings = ["mystnb.unknown_mime_type"]
 
 # --- solutions: each exercise's answer folded, so a reader can try first ---------------------------
 # A solutions notebook (notebooks/solutions/NN_name_solutions.ipynb) answers each exercise under a
-# heading "## Exercise k"; the chapters link to its anchor #exercise-k. Everything under that heading
-# goes into an HTML <details> element: closed until the reader opens it, with no JavaScript.
+# heading "## Exercise k"; the chapters link to its anchor #exercise-k. The answer under that heading
+# (everything after the restated exercise) goes into an HTML <details> element: closed until the
+# reader opens it, with no JavaScript.
 SOLUTIONS = "notebooks/solutions/"
 EXERCISE = re.compile(r"Exercise\s+\d+\b")
 
@@ -85,12 +86,20 @@ def depart_solution(translator, node):
 
 
 def fold_solutions(app, doctree, docname):
+    """Fold the answer under each "Exercise k" heading of a solutions page into a <details>.
+
+    The exercise restated under the heading (its first paragraph, which opens with the exercise's
+    bold title, "**The row above.** Train ...") stays outside, so the reader sees the question."""
     if not docname.startswith(SOLUTIONS):
         return
     for section in list(doctree.findall(nodes.section)):
         if not (section.children and isinstance(section[0], nodes.title) and EXERCISE.match(section[0].astext())):
             continue
-        answer = section.children[1:]
+        opening = section[1] if len(section.children) > 1 and isinstance(section[1], nodes.paragraph) else None
+        # (MyST starts a paragraph with an empty Text node before its first inline markup)
+        first = opening and next((c for c in opening.children if not (isinstance(c, nodes.Text) and not c.strip())), None)
+        restated = isinstance(first, nodes.strong)
+        answer = section.children[2:] if restated else section.children[1:]
         if not answer:
             continue
         folded = solution()

@@ -2,10 +2,16 @@
 
 Each model chapter writes its rows to ``results/<chapter>.json``; the README's table is built from
 those files (``python -m tools.update_ladder`` rewrites it) and a test fails when the two disagree.
+A chapter whose trained model a later notebook studies keeps its weights beside its rows,
+``results/<name>.pt`` (``save_weights``, ``load_weights``); a test checks that each file still
+scores what its chapter printed.
 """
 import json
 import os
 from pathlib import Path
+
+import torch
+from torch import nn
 
 from ..data import DIGIT_LENGTH, NUM_VALS
 from ..metrics import bits_per_dim, uniform_nats
@@ -63,6 +69,22 @@ def find(chapter: str, model: str, results: Path = COMMITTED_RESULTS) -> dict:
         if row["model"] == model:
             return row
     raise KeyError(f"chapter {chapter!r} has no row {model!r}; its rows: {[row['model'] for row in found]}")
+
+
+def save_weights(name: str, model: nn.Module, results: Path = RESULTS) -> None:
+    """Keep ``model``'s trained weights as ``results/<name>.pt``, so that later notebooks can study
+    the model instead of training it again."""
+    torch.save(model.state_dict(), results / f"{name}.pt")
+
+
+def load_weights(name: str, model: nn.Module, results: Path = COMMITTED_RESULTS) -> nn.Module:
+    """``model`` (built untrained, with the saving chapter's settings) with the weights of
+    ``results/<name>.pt``. Reads the committed results by default, like ``find``."""
+    path = results / f"{name}.pt"
+    if not path.exists():
+        raise FileNotFoundError(f"no weights {name!r} in {results}: the chapter that saves them writes {path.name}")
+    model.load_state_dict(torch.load(path, weights_only=True))
+    return model
 
 
 def markdown(results: Path = RESULTS, through: str | None = None) -> str:
