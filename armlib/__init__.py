@@ -6,19 +6,21 @@ Where things live, one home per idea:
 - layers: ``layers``, the causal building blocks and their one-position steps;
 - models: ``models``, one module per network family, and ``MODELS``, every chapter's model by name;
 - heads: ``heads``, from a network's parameters to log-probabilities and draws;
-- the model: ``arm.ARM`` joins a network and a head, and holds the one sampling loop;
+- the model: ``arm.ARM`` joins a network and a head, and holds the one raster loop;
 - sampling: ``sampling``, the plain, cached and predictive samplers and completion;
   ``class_mixture``, a class-conditional model summed over its classes;
+- compression: ``codec``, ``compress`` and ``decompress``, the model as a lossless codec;
 - training and scoring: ``train.fit``, ``metrics``;
 - diagnostics: ``diagnostics``, causality and normalisation checks, receptive fields;
 - the book's tooling: ``book`` (listings, figures, tables, plots, diagrams, the ladder),
   ``reproducibility`` (seeds, threads, the machine a timing ran on).
 """
-from . import book, heads, layers, models, sampling
+from . import book, codec, heads, layers, models, sampling
 from .arm import ARM
 from .book import diagrams, ladder, plots, show_figure, show_source
 from .book.plots import show_receptive_field
 from .class_mixture import ClassMixture
+from .codec import compress, decompress
 from .colour import COLOUR_SHAPE, load_colour_digits
 from .data import DIGIT_LENGTH, IMAGE_SHAPE, NUM_VALS, as_images, binarise, load_digits
 from .diagnostics import (NotAutoregressive, blind_spot, check_autoregressive, field_map, influencing_positions,
@@ -45,5 +47,6 @@ __all__ = [
     "CausalConv1d", "DilatedConvNet", "TomczakConvNet", "input_dependence", "receptive_field",
     "ClassMixture", "GatedPixelCNN", "MaskedConv2d", "PixelCNN", "Stepper", "blind_spot", "causal_mask", "complete",
     "field_map", "gate", "influencing_positions", "position_gradient", "raster_past", "show_receptive_field",
+    "codec", "compress", "decompress",
     "book", "diagrams", "heads", "ladder", "layers", "models", "plots", "sampling",
 ]

@@ -122,16 +122,19 @@ class ARM(nn.Module):
         return self.net.stepper(batch, self.positions, y)
 
     @torch.no_grad()
-    def fill(self, canvas: torch.Tensor, noise: torch.Tensor, y: torch.Tensor | None = None, *,
-             start: int = 0, cached: bool = False) -> torch.Tensor:
-        """The one sampling loop of the book: in raster order, from the ``start``-th position on,
-        draw each position from p(x_d | x_<d) given the ``canvas`` so far and write it in.
+    def conditionals(self, canvas: torch.Tensor, y: torch.Tensor | None = None, *, start: int = 0,
+                     cached: bool = False):
+        """The one raster loop of the book: for each position from the ``start``-th on, in raster
+        order, yield ``(at, params)``: the index of that position in ``canvas`` (keeping the position
+        dimensions, so ``canvas[at]`` is (B, C, 1[, 1])) and the head's parameters there, (B, P, 1[, 1]),
+        computed from ``canvas`` as it is then. The caller writes the position's values into
+        ``canvas[at]`` before asking for the next: sampling draws them (``fill``), a decoder decodes
+        them (``armlib.codec``).
 
-        ``canvas`` (B, C, *positions) holds the positions before ``start`` (for a completion) and is
-        written in place; ``noise`` comes from ``noise()``; the result is the canvas in the data's
-        shape (B, *shape). The parameters at each position come from a full network pass over the
-        canvas (D passes in all) or, with ``cached=True``, from the network's stepper, which must
-        see every position, the given ones too, to fill its caches.
+        ``canvas`` (B, C, *positions) holds the positions before ``start`` already. The parameters
+        come from a full network pass over the canvas (one pass per position) or, with
+        ``cached=True``, from the network's stepper, which must see every position, the given ones
+        too, to fill its caches.
         """
         n = canvas.shape[0]
         with evaluating(self):
@@ -143,8 +146,21 @@ class ARM(nn.Module):
                 elif rank >= start:
                     params = self.params(canvas.reshape(n, *self.shape), y)[at]
                 if rank >= start:
-                    canvas[at] = self.head.sample(params, noise[at])
-        return canvas.reshape(n, *self.shape)
+                    yield at, params
+
+    @torch.no_grad()
+    def fill(self, canvas: torch.Tensor, noise: torch.Tensor, y: torch.Tensor | None = None, *,
+             start: int = 0, cached: bool = False) -> torch.Tensor:
+        """Every sampler of the book: draw each position from the ``start``-th on from
+        p(x_d | x_<d) given the ``canvas`` so far (``conditionals``), and write it in.
+
+        ``canvas`` (B, C, *positions) holds the positions before ``start`` (for a completion) and is
+        written in place; ``noise`` comes from ``noise()``; the result is the canvas in the data's
+        shape (B, *shape). ``cached=True`` steps the network instead of running it whole.
+        """
+        for at, params in self.conditionals(canvas, y, start=start, cached=cached):
+            canvas[at] = self.head.sample(params, noise[at])
+        return canvas.reshape(canvas.shape[0], *self.shape)
 
     def extra_repr(self) -> str:
         return f"shape={self.shape}"

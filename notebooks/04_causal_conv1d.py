@@ -637,7 +637,7 @@ assert (seconds_per_epoch(tomczak_history) / seconds_per_epoch(improved_history)
 # %% [markdown]
 # The improved network got there at epoch 5, Tomczak's network at epoch 12 (Table 4.2), and an
 # epoch of Tomczak's network takes several times as long (the printed ratio): together the improved
-# network arrives about eight times sooner (the printed ratio of the times is 0.12; timings vary from
+# network arrives about eight times sooner (the printed ratio of the times is 0.13; timings vary from
 # run to run, so the cell asserts only at least 3 times). A pass of the improved network needs 6.3
 # times fewer multiply-adds, but its epochs are shorter by a smaller factor (the cell asserts that
 # too): counting multiply-adds explains only part of the time. It passed the best validation NLL of Tomczak's full recipe,
@@ -673,11 +673,12 @@ armlib.show_figure("4.5", "Training (dashed) and validation (solid) NLL of the t
 # network $D = 64$ times, each time on the whole partial image, and keeps one new pixel per pass.
 # We time 64 forward passes on a batch of 16 digits against drawing 16 digits, each the fastest of
 # three runs (the run least disturbed by whatever else the machine is doing). The loop is
-# `ARM.fill`, the book's one sampling loop (chapter 10 gives it a faster way to get each position's
-# parameters, `cached=True`; here, `cached=False`, it runs the whole network every time):
+# `ARM.conditionals`, the book's one raster loop, and `ARM.fill` draws each position from what it
+# yields (chapter 10 gives the loop a faster way to get each position's parameters, `cached=True`;
+# here, `cached=False`, it runs the whole network every time):
 
 # %%
-armlib.show_source(armlib.ARM.fill)
+armlib.show_source(armlib.ARM, methods=["conditionals", "fill"])
 
 
 # %%
