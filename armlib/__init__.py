@@ -29,8 +29,8 @@ from .heads import (Categorical, DiscretizedLogistic, LogisticMixtureHead, discr
                     discretized_logistic_mixture)
 from .layers import CausalConv1d, MaskedConv2d, Stepper, causal_mask, gate
 from .metrics import Score, bits_per_dim, evaluate, uniform_nats
-from .models import (MODELS, DilatedConvNet, FiniteMemoryMLP, GatedPixelCNN, PixelCNN, RecurrentNet, TomczakConvNet,
-                     gated_pixelcnn_for_head, register, set_spectral_radius)
+from .models import (MODELS, CausalTransformer, DilatedConvNet, FiniteMemoryMLP, GatedPixelCNN, PixelCNN, RecurrentNet,
+                     TomczakConvNet, gated_pixelcnn_for_head, register, set_spectral_radius)
 from .models.rnn import input_gradient_norms
 from .reproducibility import machine, seed_everything, setup
 from .sampling import complete
@@ -46,6 +46,7 @@ __all__ = [
     "FiniteMemoryMLP", "RecurrentNet", "input_gradient_norms", "set_spectral_radius",
     "CausalConv1d", "DilatedConvNet", "TomczakConvNet", "input_dependence", "receptive_field",
     "ClassMixture", "GatedPixelCNN", "MaskedConv2d", "PixelCNN", "Stepper", "blind_spot", "causal_mask", "complete",
+    "CausalTransformer",
     "field_map", "gate", "influencing_positions", "position_gradient", "raster_past", "show_receptive_field",
     "codec", "compress", "decompress",
     "book", "diagrams", "heads", "ladder", "layers", "models", "plots", "sampling",

@@ -10,6 +10,8 @@ position at a time, doing only the work the newest value adds:
 - ``VerticalConv`` and ``HorizontalConv`` (the gated PixelCNN's two stacks, cut instead of masked),
   stepped a row at a time by ``VerticalRows`` and a pixel at a time by ``HorizontalRow``;
 - ``Pointwise1d`` and ``Pointwise2d``, 1x1 convolutions, which ``one_position`` applies to one position;
+- ``CausalSelfAttention`` (the Transformer's masked multi-head attention, over ``attention``, the one
+  call of torch's scaled dot-product attention), stepped by a ``KVCache`` of its keys and values;
 - ``gate``, the gated unit tanh(a_1) * sigmoid(a_2) of WaveNet and the gated PixelCNN;
 - the input encodings of a pixel (its value, or an indicator per level).
 
@@ -62,6 +64,18 @@ class Stepper(ABC):
     @abstractmethod
     def step(self, x: torch.Tensor, position: tuple[int, ...]) -> Vector:
         """The head's parameters at ``position``, (B, P)."""
+
+
+def start_output_bias(layer: nn.Module, output_bias: torch.Tensor | None) -> None:
+    """Start the bias of a network's output ``layer`` at ``output_bias``, one number per head
+    parameter (a head's ``initial_bias``); None keeps PyTorch's default start."""
+    if output_bias is None:
+        return
+    expected = tuple(layer.bias.shape)
+    if tuple(output_bias.shape) != expected:
+        raise ValueError(f"output_bias must have shape {expected}, one per parameter, got {tuple(output_bias.shape)}")
+    with torch.no_grad():
+        layer.bias.copy_(output_bias)
 
 
 class _Pointwise:
@@ -386,3 +400,139 @@ def check_inputs(inputs: str) -> None:
 def input_channels(inputs: str, image_channels: int, num_vals: int) -> int:
     """The number of channels the first layer reads under the encoding ``inputs``."""
     return image_channels * num_vals if inputs == "levels" else image_channels
+
+
+def attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, causal: bool,
+              bias: torch.Tensor | None = None) -> torch.Tensor:
+    """Scaled dot-product attention, every head at once: softmax(q k^T / sqrt(d_k) + b + M) v.
+
+    ``query`` (B, heads, T_q, d_k), ``key`` (B, heads, T_k, d_k), ``value`` (B, heads, T_k, d_v)
+    -> (B, heads, T_q, d_v). With ``causal=True`` (T_q = T_k) the mask M is minus infinity above the
+    diagonal, so query t averages the values at t and before only: the future gets weight exactly
+    zero. A query over a cache of the keys and values so far needs no mask (``causal=False``).
+    ``bias`` b (heads, T_q, T_k), if given, is added to the scores (a learned bias per relative
+    position). The one home of the maths: every forward pass, every cached step and every
+    attention map (``CausalSelfAttention.weights``) call it, and it calls torch's fused kernel.
+    """
+    if bias is None:
+        return F.scaled_dot_product_attention(query, key, value, is_causal=causal)
+    if causal:
+        future = torch.ones(bias.shape[-2:], dtype=torch.bool, device=bias.device).triu(1)
+        bias = bias.masked_fill(future, float("-inf"))
+    return F.scaled_dot_product_attention(query, key, value, attn_mask=bias)
+
+
+def relative_offsets(grid: tuple[int, ...]) -> torch.Tensor:
+    """For positions on ``grid`` ((D,) or (H, W)) in raster order, the index of the offset from
+    position t to position s, (D, D): one index per distinct (row, column) difference, in
+    0 .. prod(2 size - 1) - 1. Pairs of positions the same offset apart share an index."""
+    coordinates = torch.tensor(list(product(*map(range, grid))))  # (D, n)
+    offsets = coordinates[:, None] - coordinates[None] + torch.tensor(grid) - 1  # (D, D, n), each in 0 .. 2 size - 2
+    index = torch.zeros(offsets.shape[:2], dtype=torch.long)
+    for dim, size in enumerate(grid):
+        index = index * (2 * size - 1) + offsets[..., dim]
+    return index
+
+
+class CausalSelfAttention(nn.Module):
+    """Multi-head self-attention over a sequence of vectors (B, T, W), causal unless built with
+    ``causal=False`` (which only a demonstration of what the mask is for should do).
+
+    One linear map gives each position a query, a key and a value per head (W / ``heads`` numbers
+    each); ``attention`` mixes the values; a second linear map joins the heads. With ``relative``,
+    the grid of positions ((D,) or (H, W)), each head adds a learned score per relative offset
+    between query and key to their product (Shaw et al., 2018), so it can look at "the pixel above"
+    wherever the query is. Stepped one position at a time by a ``KVCache`` of the keys and values
+    so far.
+    """
+
+    def __init__(self, width: int, heads: int, causal: bool = True, relative: tuple[int, ...] | None = None):
+        super().__init__()
+        check_positive_int(width, "width")
+        check_positive_int(heads, "heads")
+        if width % heads:
+            raise ValueError(f"heads must divide width into equal parts, got width={width} and heads={heads}")
+        self.heads = heads
+        self.causal = causal
+        self.qkv = nn.Linear(width, 3 * width)
+        self.out = nn.Linear(width, width)
+        self.relative = None
+        if relative is not None:
+            # One learned score per head and relative offset (row and column difference). It starts
+            # as minus a slope times the offset's length, a slope per head (1, 1/2, 1/4, ...): every
+            # head starts out looking near, some nearer than others (ALiBi, Press et al., 2022, in 2-D).
+            grid = tuple(relative)
+            lengths = torch.tensor([sum(abs(o - s + 1) for o, s in zip(offset, grid))
+                                    for offset in product(*(range(2 * s - 1) for s in grid))], dtype=torch.float)
+            slopes = 2.0 ** -torch.arange(heads, dtype=torch.float)
+            self.relative = nn.Parameter(-slopes[:, None] * lengths)
+            self.register_buffer("offsets", relative_offsets(grid), persistent=False)
+
+    def score_bias(self) -> torch.Tensor | None:
+        """What the relative-position scores add to attention's scores, (heads, D, D); None without them."""
+        return None if self.relative is None else self.relative[:, self.offsets]
+
+    def project(self, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Inputs (B, T, W) -> queries, keys and values, each (B, heads, T, W / heads)."""
+        batch, length, width = h.shape
+        qkv = self.qkv(h).reshape(batch, length, 3, self.heads, width // self.heads)
+        return qkv.permute(2, 0, 3, 1, 4).unbind(0)
+
+    def merge(self, heads: torch.Tensor) -> torch.Tensor:
+        """The heads' outputs (B, heads, T, W / heads) -> (B, T, W), joined by the output map."""
+        batch, _, length, _ = heads.shape
+        return self.out(heads.transpose(1, 2).reshape(batch, length, -1))
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return self.merge(attention(*self.project(h), causal=self.causal, bias=self._bias(h.shape[1])))
+
+    def _bias(self, length: int) -> torch.Tensor | None:
+        bias = self.score_bias()
+        return None if bias is None else bias[:, :length, :length]
+
+    def weights(self, h: torch.Tensor) -> torch.Tensor:
+        """The attention weights, (B, heads, T, T): row t holds how much query t takes from each
+        position. They are what ``attention`` returns when position s's value is the indicator of s
+        (the identity matrix), so they come from the very function the forward pass calls."""
+        query, key, _ = self.project(h)
+        batch, heads, length, _ = query.shape
+        indicators = torch.eye(length, dtype=query.dtype, device=query.device).expand(batch, heads, length, length)
+        return attention(query, key, indicators, causal=self.causal, bias=self._bias(length))
+
+    def cache(self, batch: int, length: int) -> "KVCache":
+        """This attention one position at a time, for ``batch`` sequences of up to ``length``."""
+        return KVCache(self, batch, length)
+
+    def extra_repr(self) -> str:
+        return f"heads={self.heads}, causal={self.causal}"
+
+
+class KVCache:
+    """A ``CausalSelfAttention`` one position at a time: each call appends the newest position's key
+    and value to the cache and lets its query attend over the cache, which holds exactly the
+    positions up to and including it. What a causal mask hides in the full pass is simply not
+    there yet, so no mask is needed; the keys and values of earlier positions are never recomputed."""
+
+    def __init__(self, layer: CausalSelfAttention, batch: int, length: int):
+        if not layer.causal:
+            raise ValueError("an attention without its causal mask reads the future, so it cannot be computed "
+                             "one position at a time")
+        self.layer = layer
+        head_width = layer.out.in_features // layer.heads
+        self.keys = layer.out.weight.new_zeros(batch, layer.heads, length, head_width)
+        self.values = torch.zeros_like(self.keys)
+        self.bias = layer.score_bias()  # (heads, D, D): query t's row up to t at step t
+        self.filled = 0
+
+    def __call__(self, newest: Vector) -> Vector:
+        """The layer's output at the next position, (B, W), from its input there, (B, W)."""
+        query, key, value = self.layer.project(newest.unsqueeze(1))
+        t = self.filled
+        if t == self.keys.shape[2]:
+            raise ValueError(f"the cache holds {t} positions and is full")
+        self.keys[:, :, t] = key[:, :, 0]
+        self.values[:, :, t] = value[:, :, 0]
+        self.filled = t + 1
+        bias = None if self.bias is None else self.bias[:, t:t + 1, :t + 1]
+        return self.layer.merge(attention(query, self.keys[:, :, :t + 1], self.values[:, :, :t + 1],
+                                          causal=False, bias=bias))[:, 0]

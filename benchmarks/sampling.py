@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/sampling.py            # the default run: a few minutes on 2 cores
     .venv/bin/python benchmarks/sampling.py --quick    # a smoke test: random weights, small batches
 
-Part 1, the digits (D = 64): Tomczak's (2022) CausalConv1D ARM, the improved (dilated, gated) one and the
-gated PixelCNN, each with the book's default hyper-parameters, briefly trained (``--epochs``; 0 keeps
-the random weights). Part 2, a 28x28 canvas (D = 784): the same three networks with random weights.
+Part 1, the digits (D = 64): Tomczak's (2022) CausalConv1D ARM, the improved (dilated, gated) one, the
+gated PixelCNN and the causal Transformer (its KV cache), each with the book's default
+hyper-parameters, briefly trained (``--epochs``; 0 keeps the random weights). Part 2, a 28x28 canvas
+(D = 784): the same networks with random weights. ``--models`` times some of them only.
 
 For every model and batch size the three samplers get the same noise. The table gives samples per
 second, the speed-ups over the plain sampler measured in the same run, the network passes per sample
@@ -31,23 +32,25 @@ import armlib
 from armlib.modes import evaluating
 from armlib.models.conv1d import DilatedConvNet, TomczakConvNet
 from armlib.models.gated_pixelcnn import GatedPixelCNN
+from armlib.models.transformer import CausalTransformer
 from armlib.book.ladder import RESULTS
 from armlib.sampling import predictive_sample_from_noise
 
 
 DIGITS = {"CausalConv1D (Tomczak)": "causal_conv1d_tomczak", "CausalConv1D (improved)": "causal_conv1d",
-          "gated PixelCNN": "gated_pixelcnn"}
+          "gated PixelCNN": "gated_pixelcnn", "causal Transformer": "transformer"}
 """The benchmarked models: their names in armlib.MODELS."""
-LEARNING_RATES = {"causal_conv1d_tomczak": 1e-3, "causal_conv1d": 3e-3, "gated_pixelcnn": 3e-3}
+LEARNING_RATES = {"causal_conv1d_tomczak": 1e-3, "causal_conv1d": 3e-3, "gated_pixelcnn": 3e-3, "transformer": 3e-3}
 LARGE_SIDE = 28
 
 
 def large_models() -> dict[str, armlib.ARM]:
     """The same networks, untrained, over a 28x28 canvas (a 784-long sequence for the 1-D ones)."""
-    head, length = armlib.Categorical(armlib.NUM_VALS), LARGE_SIDE * LARGE_SIDE
+    head, length, image = armlib.Categorical(armlib.NUM_VALS), LARGE_SIDE * LARGE_SIDE, (1, LARGE_SIDE, LARGE_SIDE)
     return {"CausalConv1D (Tomczak)": armlib.ARM(TomczakConvNet(), head, (length,)),
             "CausalConv1D (improved)": armlib.ARM(DilatedConvNet(), head, (length,)),
-            "gated PixelCNN": armlib.ARM(GatedPixelCNN(), head, (1, LARGE_SIDE, LARGE_SIDE))}
+            "gated PixelCNN": armlib.ARM(GatedPixelCNN(), head, image),
+            "causal Transformer": armlib.ARM(CausalTransformer(grid=image[1:]), head, image)}
 
 
 def fastest(run, repeats: int):
@@ -155,6 +158,8 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=3,
                         help="timed runs of every sampler on every batch; the fastest is kept (default: 3)")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    parser.add_argument("--models", nargs="+", choices=list(DIGITS.values()), default=list(DIGITS.values()),
+                        help="the models to time, by their names in armlib.MODELS (default: all)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke test, overriding the options above: random weights, batch sizes 1 and 4, "
                              "28x28 at batch 1")
@@ -168,7 +173,8 @@ def main(argv=None) -> None:
     armlib.setup(seed=0, threads=args.threads)
 
     rows, trained = [], []
-    for label, name in DIGITS.items():
+    chosen = {label: name for label, name in DIGITS.items() if name in args.models}
+    for label, name in chosen.items():
         if args.epochs:
             progress(f"training {label} for {args.epochs} epochs")
             model, val_nll = briefly_trained(name, args.epochs)
@@ -180,6 +186,8 @@ def main(argv=None) -> None:
             progress(f"timing {label} on the digits at batch {batch}")
             rows.append(measure(label, model, weights, batch, plain_passes=None, repeats=args.repeats))
     for label, model in large_models().items():
+        if label not in chosen:
+            continue
         for batch in args.large_batch_sizes:
             progress(f"timing {label} on a {LARGE_SIDE}x{LARGE_SIDE} canvas at batch {batch}")
             rows.append(measure(label, model, "random", batch, plain_passes=args.plain_passes, repeats=args.repeats))
@@ -193,7 +201,8 @@ def main(argv=None) -> None:
                      "(each one full network pass and a draw) and scaled to D; 'identical' there compares the "
                      "cached and the predictive samples. Random weights make the draws nearly independent of the "
                      "past, so predictive sampling needs few passes there.")
-    full = RESULTS / "sampling.md"
+    # every model: results/sampling.md, which the README quotes; some: a file named after them
+    full = RESULTS / ("sampling.md" if len(chosen) == len(DIGITS) else f"sampling-{'-'.join(chosen.values())}.md")
     full.parent.mkdir(parents=True, exist_ok=True)
     full.write_text("\n\n".join(["# `benchmarks/sampling.py`: every row", machine, weights, HEADER + "\n"
                                   + "\n".join(row.markdown() for row in rows), *notes]) + "\n")

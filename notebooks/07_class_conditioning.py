@@ -477,11 +477,12 @@ ladder.save_weights("07_class_conditioning", conditional)  # under the test suit
 #    control, without. *From the start*: train the class-conditional model and, as the control,
 #    the unconditional one, for 4 epochs of chapter 06's recipe in one cosine cycle. In each arm
 #    compare the class mixture with its control as in section 3, with means and spreads. ([solution](solutions/07_class_conditioning_solutions.ipynb#exercise-1))
-# 2. Complete the same top halves with this chapter's conditional model and a *wrong* label (try
-#    5 for the 6s, 0 for the 4s and 1 for the 3), using `complete(conditional, ..., y=...)`, and
-#    with `mixture.complete`, which draws the class from $p(y \mid \text{top})$ first. (In a fresh
-#    kernel, `ladder.load_weights("07_class_conditioning", model)` loads the weights section 6
-#    saved into a model built as in section 2.) What does the model do when the given rows and the label
+# 2. Complete the top halves of Figure 7.2 with this chapter's conditional model and a *wrong*
+#    label (try 5 for the 6s, 0 for the 4s and 1 for the 3), using `complete(conditional, ...,
+#    y=...)`, and with `mixture.complete`, which draws the class from $p(y \mid \text{top})$ first.
+#    (In a fresh kernel, `conditional = ladder.load_weights("07_class_conditioning",
+#    armlib.MODELS["gated_pixelcnn_conditional"](channels=32, blocks=8, dropout=0.2))` loads the
+#    weights section 6 saved.) What does the model do when the given rows and the label
 #    disagree? ([solution](solutions/07_class_conditioning_solutions.ipynb#exercise-2))
 # 3. The model completes only a prefix in raster order. Write down what it would take to draw the
 #    top half of a digit given its bottom half from this model, and count the terms of the

@@ -536,8 +536,9 @@ armlib.show_figure("9.6", "Colour test digits (left) and colour digits drawn fro
 #    levels in between, with a confidence interval over the test images on each difference. Where
 #    do the two heads differ, and does that fit the reading that smoothness lets neighbouring
 #    levels share evidence? (Both chapters saved their weights: in a fresh kernel,
-#    `ladder.load_weights("09_mixture_head_and_colour", model)` and
-#    `ladder.load_weights("06_gated_pixelcnn", model)` load them into models built as in section 1.) ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-5))
+#    `ladder.load_weights("09_mixture_head_and_colour", mixture_model)` and
+#    `ladder.load_weights("06_gated_pixelcnn", categorical)` load them into the models built in
+#    section 1.) ([solution](solutions/09_mixture_head_and_colour_solutions.ipynb#exercise-5))
 # 6. **No coupling.** Subclass `LogisticMixtureHead` so that `_channel_mean` ignores the earlier
 #    channels and retrain the colour model, built around your head with
 #    `armlib.ARM(armlib.gated_pixelcnn_for_head(head, 3, **network), head, armlib.COLOUR_SHAPE)`,

@@ -43,7 +43,9 @@
 #
 # Both are exact. Every sampler in `armlib.sampling` draws all its random numbers up front
 # (`ARM.noise`) and is a deterministic function of them, so for the same generator state the plain,
-# the cached and the predictive sampler return *identical* samples, and we check that they do.
+# the cached and the predictive sampler return the same samples, up to floating-point ties: section
+# 3 checks that they are *identical* in float64, and section 4 finds the float32 samples of two
+# trained models identical too.
 
 # %%
 import copy
@@ -54,11 +56,11 @@ import torch
 from IPython.display import display
 
 import armlib
-from armlib import diagrams, plots
+from armlib import diagrams, ladder, plots
 from armlib.book import table
 from armlib.layers import CausalConv1d, ConvQueue, MaskedConvCache, Stepper
 from armlib.models.conv1d import DilatedConvNet
-from armlib.models.gated_pixelcnn import GatedPixelCNN, GatedPixelCNNStepper
+from armlib.models.gated_pixelcnn import GatedBlockStepper, GatedPixelCNN, GatedPixelCNNStepper
 from armlib.sampling import predictive_sample_from_noise, sample
 
 armlib.setup(seed=0)
@@ -83,13 +85,13 @@ print(f"train {tuple(train.shape)}, validation {tuple(val.shape)}, test {tuple(t
 # %% [markdown]
 # ## 1. Why the plain way costs $O(D)$ passes
 #
-# Here is the book's one sampling loop, `ARM.fill`. The plain sampler is this loop with
-# `cached=False`: for every position it runs the network on the sample so far and keeps the draw at
-# that one position. Chapter 04 (section 8) timed it: drawing
-# 16 digits cost about as much as 64 forward passes over 16 digits.
+# Here is the book's one raster loop, `ARM.conditionals`, and `ARM.fill`, which draws each position
+# from it. The plain sampler is this loop with `cached=False`: for every position it runs the
+# network on the sample so far and keeps the parameters at that one position. Chapter 04 (section
+# 8) timed it: drawing 16 digits cost about as much as 64 forward passes over 16 digits.
 
 # %%
-armlib.show_source(armlib.ARM.fill)
+armlib.show_source(armlib.ARM, methods=["conditionals", "fill"])
 
 # %% [markdown]
 # Counting the network's calls with a forward hook shows where that time goes. Each call computes
@@ -220,52 +222,77 @@ fig, ax = plt.subplots(figsize=(8, 4.6))
 diagrams.gated_block_diagram(ax=ax)
 armlib.show_figure("10.2", "One gated block, as in chapter 06 (dropout not drawn): the vertical stack reads only "
                            "rows above, the horizontal stack the pixels to the left and, through the red link, "
-                           "the vertical stack.")
+                           "the vertical stack (the link reads $a_v$ before $e_y$ is added).")
 
 # %% [markdown]
 # Since nothing flows from the horizontal stack into the vertical one, all of row $i$ of every
 # block's vertical stack depends on rows $0, \dots, i-1$ of the image only. So the vertical stacks
 # need not go pixel by pixel: once row $i-1$ is drawn, they compute the whole of row $i$ at once,
 # block after block. The horizontal stacks then go pixel by pixel along the row, each block keeping
-# a **row buffer** of its inputs to the left. In pseudo-code, with the names of the listing below
-# in brackets:
+# a **row buffer** of its inputs to the left. In pseudo-code, for $L$ blocks, with the names of the
+# listings below in brackets:
 #
-# ```
-# for each row i:                                  # j = 0: row i-1 of the image is final now
-#     block 1's vertical input, row i-1 <- the pixels of row i-1      (vertical.write, encode)
-#     for each block b = 1, ..., B:
-#         a_v, v' <- conv_v and the gate along all of row i           (start_row: once per row)
-#         block b+1's vertical input, row i <- v'                     (vertical.write)
-#     for each column j:
-#         block 1's row buffer <- the pixel (i, j-1)                  (horizontal.write, encode)
-#         h <- block 1 at (i, j): conv_h over its row buffer + link(a_v)[j], gate, out
-#         for each block b = 2, ..., B:
-#             block b's row buffer, column j <- h                     (horizontal.write)
-#             h <- h + block b's horizontal output at (i, j)
-#         the head's parameters at (i, j) <- to_logits(h)             (the 1 x 1 output layer)
-#         the sampler draws x[i, j] and writes it into the sample
+# ```text
+# for each row i:                      (j = 0: row i-1 of the image is final now)
+#   if i > 0:                          [vertical.write, encode]
+#     block 1's vertical input, row i-1 <- the pixels of row i-1
+#   for each block l = 1, ..., L:      [start_row: once per row]
+#     a_v, v' <- conv_v and the gate along all of row i
+#     block l+1's vertical input, row i <- v'    [vertical.write]
+#   for each column j:
+#     if j > 0:                        [horizontal.write, encode]
+#       block 1's row buffer <- the pixel (i, j-1)
+#     h <- block 1 at (i, j):          [first(j, None)]
+#          conv_h over its row buffer + link(a_v)[j], gate, out
+#     for each block l = 2, ..., L:
+#       block l's row buffer, column j <- h      [horizontal.write]
+#       h <- h + block l's horizontal output at (i, j)   [block(j, h)]
+#     the head's parameters at (i, j) <- to_logits(h)
+#                                      [ReLU, then the 1 x 1 output layer]
+#     the sampler draws x[i, j] and writes it into the sample
 # ```
 #
-# `encode` turns pixel values into the network's 17 input channels; its `forward` calls the same
-# method (`levels_as_input`, chapter 06). Each block's vertical convolution keeps its input rows
+# `encode` (chapter 06's `levels_as_input` by default: 17 indicator channels for the digits) turns
+# pixel values into the first block's input; `forward` calls the same `encode`. Each block's vertical convolution keeps its input rows
 # (`VerticalConv.rows`) and its horizontal one a row buffer (`HorizontalConv.row`), and the gate,
 # class bias, dropout and residual of a step are the very methods `GatedBlock.forward` uses
 # (`vertical_output`, `horizontal_output`): the step has no copy of the block's maths to drift from it.
 # Per row, the vertical stacks do a row's work once; per pixel, the horizontal stacks do one pixel's
-# work per block. Here is the step as the library writes it:
+# work per block. Here is the step as the library writes it, then the per-block stepper it calls
+# (`first(j, None)`: the first block has no residual, so it takes no horizontal input):
 
 # %%
 armlib.show_source(GatedPixelCNNStepper.step)
 
+# %%
+armlib.show_source(GatedBlockStepper)
+
 # %% [markdown]
-# Every network of the book owns its step this way: a method `stepper(batch, positions, y)` returns
-# a `Stepper`, whose call gives the head's parameters at one position (the recurrent network's cache
-# is simply its hidden state; the finite-memory MLP needs none). `ARM.fill(..., cached=True)` calls
-# it once per position in raster order; the base class refuses any other order, since every cache
-# assumes it saw all the positions before. A network without a `stepper` is refused with a clear error.
+# Every network of the book owns its step this way: a method `net.stepper(batch, positions, y)`
+# builds a `Stepper` (`ARM.stepper(batch, y)`, which `ARM.conditionals(..., cached=True)` calls,
+# passes the model's positions on), and calling that object, `stepper(x, position)`, gives the
+# head's parameters at one position. The recurrent network's cache is simply its hidden state; the
+# finite-memory MLP needs none. The loop calls the stepper once per position in raster order; the
+# base class refuses any other order, since every cache assumes it saw all the positions before.
 
 # %%
 armlib.show_source(Stepper)
+
+# %% [markdown]
+# Both refusals, shown: a stepper asked for position 1 first, and a network without a `stepper`
+# (here a plain convolution wrapped as an ARM) asked for a cached sample.
+
+# %% tags=["nbval-check-output"]
+stepper = armlib.MODELS["causal_conv1d"]().stepper(1)
+try:
+    stepper(torch.zeros(1, 1, DIGIT_LENGTH, dtype=torch.long), (1,))
+except ValueError as error:
+    print(f"ValueError: {error}")
+no_step = armlib.ARM(torch.nn.Conv1d(1, armlib.NUM_VALS, 1), armlib.Categorical(armlib.NUM_VALS), (DIGIT_LENGTH,))
+try:
+    no_step.sample(1, cached=True)
+except ValueError as error:
+    print(f"ValueError: {error}")
 
 # %% [markdown]
 # ## 3. Cached sampling: the same samples, in a fraction of the time
@@ -273,7 +300,7 @@ armlib.show_source(Stepper)
 # First the promise: for the same generator state, all three samplers return the same samples. We
 # check it for every model registered in the book (`armlib.MODELS`: the networks of chapters 02 to
 # 09 with their heads, a class-conditional one given a label per sample). Random weights will do:
-# the check is about the computation, not the model. The copies are float64, because two samplers
+# the check is about the computation, not the model. The models are built in float64, because two samplers
 # add the same numbers in different orders, and a draw flips only when two candidate values tie to
 # within the rounding error; in float64 that is vanishingly unlikely, though not impossible.
 
@@ -298,7 +325,7 @@ display(table(["model (armlib.MODELS)", "plain == cached == predictive"], rows))
 # its curve bends up towards the slope of $D^2$ (dotted) once a pass is big enough for its fixed
 # overhead not to matter. A cached step costs the same at any $D$, so the cached curve should follow the slope of $D$
 # (dash-dotted), roughly: the timings are noisy, and the speed-up does not grow evenly with $D$ (for
-# the CausalConv1D it is 4.2x at $D = 64$, 4.8x at 121 and 10.3x at 256).
+# the CausalConv1D it is 5.3x at $D = 64$, 5.5x at 121 and 8.9x at 256).
 
 # %%
 def seconds(run, repeats=TIMING_REPEATS):
@@ -351,9 +378,10 @@ display(table(["cached speed-up", *(f"D = {side * side}" for side in TIMING_SIDE
 
 # %% [markdown]
 # The numbers vary from run to run and machine to machine. `benchmarks/sampling.py` times all three
-# samplers side by side: on the digits at batch sizes 1, 16, 64 and 256, with three of the book's
-# models briefly trained, and on a 28 x 28 canvas ($D = 784$) at batch sizes 1, 16 and 64 with
-# random weights. There the plain sampler would need minutes per batch, so it is timed over a few
+# samplers side by side: on the digits at batch sizes 1, 16, 64 and 256, with four of the book's
+# models briefly trained (a causal Transformer with its KV cache, `"transformer"` in
+# `armlib.MODELS`, among them), and on a 28 x 28 canvas ($D = 784$) at batch sizes 1, 16 and 64
+# with random weights. There the plain sampler would need minutes per batch, so it is timed over a few
 # of its steps and scaled to $D$; those figures are extrapolated and marked `~` in its table.
 
 # %%
@@ -368,8 +396,8 @@ for label in builders:
 # Caching makes each of the $D$ steps cheap; predictive sampling cuts the number of steps. Because
 # the noise $\boldsymbol{\epsilon}$ is drawn up front, each value is a deterministic function of the
 # ones before it, $x_d = g(\mathbf{x}_{<d}, \epsilon_d)$. For the categorical head this is the
-# Gumbel-max trick of chapter 02 (section 4): $g = \arg\max_l \big(\ln \theta_{d,l}(\mathbf{x}_{<d})
-# + \epsilon_{d,l}\big)$, where $\theta_{d,l}$ is the model's probability of value $l$ at $d$ and
+# Gumbel-max trick of chapter 02 (section 4): $g = \arg\max_l \big(\ln \theta_{d,l}(\mathbf{x}_{<d}) +
+# \epsilon_{d,l}\big)$, where $\theta_{d,l}$ is the model's probability of value $l$ at $d$ and
 # $\epsilon_{d,l}$ Gumbel noise (the head takes the argmax over the logits, which differ from
 # $\ln \theta_{d,l}$ by the same constant for every $l$). Take any guess
 # $\tilde{\mathbf{x}}$ of the whole sample, run the network **once, in parallel** on it and compute
@@ -421,6 +449,14 @@ right.set_title("binarised digits")
 plt.tight_layout()
 armlib.show_figure("10.4", "Learning curves of the two models we sample from: the digits with 17 grey levels (left) "
                            "and the binarised digits (right).")
+
+# %% [markdown]
+# The solutions study these two models further, so the chapter keeps their weights:
+# `results/10_fast_sampling_digits.pt` and `results/10_fast_sampling_binarised.pt`.
+
+# %%
+ladder.save_weights("10_fast_sampling_digits", digits_model)  # under the test suite: a scratch folder
+ladder.save_weights("10_fast_sampling_binarised", binary_model)
 
 # %% [markdown]
 # We draw $64$ samples from each model with the predictive sampler. For the first $16$ of them (to
@@ -604,8 +640,8 @@ assert sampler_seconds["cached"] < sampler_seconds["predictive"] < sampler_secon
 # 2. **Where caching stops paying.** Time the cached and the plain sampler at batch 1 and at batch
 #    256 on the digits, with the digits model of section 4. At batch 256, time 8 of the plain
 #    sampler's 64 passes, which all do the same work, and scale;
-#    `benchmarks/sampling.py --batch-sizes 1 256 --large-batch-sizes --threads 1` times three of
-#    the book's models this way, more slowly. Why does the speed-up grow with the batch? Think of
+#    `benchmarks/sampling.py --batch-sizes 1 256 --large-batch-sizes --threads 1` times the
+#    book's models this way, more slowly. Why does the speed-up grow with the batch? Think of
 #    two things: how many times each weight is read per multiply-add in a one-position step, and
 #    the fixed cost of a step (every layer is a separate Python call and a PyTorch dispatch,
 #    whatever the batch), which a one-position step at batch 1 barely covers. ([solution](solutions/10_fast_sampling_solutions.ipynb#exercise-2))

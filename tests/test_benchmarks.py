@@ -40,9 +40,21 @@ def test_sampling_benchmark_prints_the_short_table_and_writes_every_row(tmp_path
     assert done.returncode == 0, done.stderr
     short = [line.split(" | ") for line in done.stdout.splitlines() if line.startswith("| ") and "---" not in line]
     assert short[0] == ["| model", "D", "batch", "cached speed-up", "predictive speed-up", "identical |"]
-    assert [(row[1], row[2], row[-1]) for row in short[1:]] == [("64", "1", "yes |")] * 3  # batch 4 not in it
+    assert [(row[1], row[2], row[-1]) for row in short[1:]] == [("64", "1", "yes |")] * 4  # batch 4 not in it
     full = (tmp_path / "sampling.md").read_text()
-    assert full.count("| yes |") == 6  # batches 1 and 4, three models
+    assert full.count("| yes |") == 8  # batches 1 and 4, four models
+
+
+def test_sampling_benchmark_times_only_the_models_asked_for(tmp_path):
+    command = ["--epochs", "0", "--batch-sizes", "1", "--large-batch-sizes", "1", "--plain-passes", "1",
+               "--repeats", "1", "--models", "transformer"]
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "sampling.py"), *command], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "ARMLIB_RESULTS_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "sampling.md").exists()  # the full table is not overwritten by a part of it
+    rows = [line for line in (tmp_path / "sampling-transformer.md").read_text().splitlines()
+            if line.startswith("| causal")]
+    assert [row.split(" | ")[1] for row in rows] == ["64", "784"], rows  # the digits and the 28x28 canvas
 
 
 def test_revision_comparison_loads_both_packages_and_gets_the_same_samples():

@@ -25,6 +25,15 @@ def labelled_test_split():
     return armlib.as_images(x), y
 
 
+def printed_nats(chapter: str, label: str) -> float:
+    """The test NLL ``chapter``'s committed notebook printed on the line starting with ``label``."""
+    outputs = "".join(output.get("text", "") for cell in jupytext.read(NOTEBOOKS / f"{chapter}.ipynb").cells
+                      if cell.cell_type == "code" for output in cell.get("outputs", []))
+    found = re.search(rf"^{re.escape(label)}\s+test NLL ([\d.]+) nats per image", outputs, re.M)
+    assert found, f"{chapter} printed no test NLL for {label!r}"
+    return float(found.group(1))
+
+
 def dilated(num_vals):
     return armlib.ARM(DilatedConvNet(num_vals, channels=32), armlib.Categorical(num_vals), (armlib.DIGIT_LENGTH,))
 
@@ -39,6 +48,10 @@ WEIGHTS = {
     "09_mixture_head_and_colour": (
         lambda: armlib.MODELS["gated_pixelcnn_logistic_mixture"](num_components=5, **GATED), digits_test_split,
         lambda: ladder.find("09_mixture_head_and_colour", "gated PixelCNN, mixture of 5 discretised logistics")["test_nats"]),
+    "10_fast_sampling_digits": (lambda: dilated(armlib.NUM_VALS), lambda: (armlib.load_digits("test"),),
+                                lambda: printed_nats("10_fast_sampling", "digits")),
+    "10_fast_sampling_binarised": (lambda: dilated(2), lambda: (armlib.binarise(armlib.load_digits("test")),),
+                                   lambda: printed_nats("10_fast_sampling", "binarised digits")),
 }
 
 

@@ -14,6 +14,7 @@ def test_every_chapter_registers_its_models():
         "gated_pixelcnn",                                                  # chapter 06
         "gated_pixelcnn_conditional",                                      # chapter 07
         "gated_pixelcnn_logistic_mixture", "gated_pixelcnn_logistic_mixture_colour",  # chapter 09
+        "transformer", "transformer_hybrid",                               # the attention chapter
     }
 
 

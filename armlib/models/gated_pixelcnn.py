@@ -25,7 +25,7 @@ from ..arm import ARM
 from ..data import IMAGE_SHAPE, NUM_VALS
 from ..heads import Categorical
 from ..layers import (INPUTS, HorizontalConv, Pointwise2d, Stepper, Vector, VerticalConv, check_inputs, gate,
-                      input_channels, one_position)
+                      input_channels, one_position, start_output_bias)
 from ..validation import check_positive_int, check_probability
 from .registry import register
 
@@ -123,12 +123,7 @@ class GatedPixelCNN(nn.Module):
             for b in range(blocks))
         # to the head's parameters (logits for a categorical head; the name is kept so saved weights load)
         self.to_logits = nn.Sequential(nn.ReLU(), Pointwise2d(channels, num_params))
-        if output_bias is not None:
-            if tuple(output_bias.shape) != (num_params,):
-                raise ValueError(f"output_bias must have shape ({num_params},), one per parameter, "
-                                 f"got {tuple(output_bias.shape)}")
-            with torch.no_grad():
-                self.to_logits[-1].bias.copy_(output_bias)
+        start_output_bias(self.to_logits[-1], output_bias)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Integer pixels (B, C, *S) -> the first block's input channels."""

@@ -17,11 +17,11 @@
 # # Solutions to chapter 07: Class conditioning, given the class, summed over the classes, and completion
 #
 # Worked answers to the exercises of [chapter 07](../07_class_conditioning.ipynb).
-# Try each exercise yourself before you read its solution.
+# Try each exercise yourself before you read its solution. Exercise 1 trains small networks;
+# exercises 2 and 3 load the weights chapters 07 and 06 saved and train nothing.
 
 # %%
 import copy
-import math
 import statistics
 import time
 
@@ -154,30 +154,34 @@ assert all(d > 0.2 for d in difference), "the label should be worth more when le
 #
 # ## Exercise 2
 #
-# **A wrong label.** Complete the top halves of Figure 7.2 with `complete(conditional, ...,
-# y=...)` and a *wrong* label (5 for the 6s, 0 for the 4s, and 1 for the 3, a label its top half
-# rules out), and with `mixture.complete`, which draws the class from $p(y \mid \text{top})$ first.
-# What does the model do when the given rows and the label disagree?
+# **A wrong label.** Complete the top halves of Figure 7.2 with this chapter's conditional model
+# and a *wrong* label (try 5 for the 6s, 0 for the 4s and 1 for the 3), using
+# `complete(conditional, ..., y=...)`, and with `mixture.complete`, which draws the class from
+# $p(y \mid \text{top})$ first. What does the model do when the given rows and the label disagree?
 #
 # The model is chapter 07's own: its conditional network, fine-tuned for 6 epochs with random seed
 # 0, which the chapter saved as `results/07_class_conditioning.pt`. Loaded, it scores the chapter's
-# ladder row (a test checks that the file still does), and with the training frequencies of the
-# classes it is the chapter's class mixture:
+# ladder rows: given the class, and, with the training frequencies of the classes, as the class
+# mixture (the cell checks both):
 
 # %%
 FULL = {"channels": 32, "blocks": 8, "dropout": 0.2}  # chapter 06's network, kept by chapter 07
 conditional = ladder.load_weights("07_class_conditioning", armlib.MODELS["gated_pixelcnn_conditional"](**FULL))
 mixture = ClassMixture(conditional, class_probs)
-given_class = armlib.evaluate(conditional, x_test, y_test).nats
-recorded = ladder.find("07_class_conditioning", "gated PixelCNN given the class (conditional NLL)")["test_nats"]
-print(f"chapter 07's conditional model, loaded: -ln p(x | y) = {given_class:.2f} nats per test image "
-      f"(chapter 07 recorded {recorded:.2f})")
-assert abs(given_class - recorded) <= 0.006
+scores = {"given the class, -ln p(x | y)": (armlib.evaluate(conditional, x_test, y_test).nats,
+                                             "gated PixelCNN given the class (conditional NLL)"),
+          "the class mixture, -ln p(x)": (armlib.evaluate(mixture, x_test).nats,
+                                          "gated PixelCNN, class-conditional mixed over the classes (labels in training)")}
+for what, (nats, row) in scores.items():
+    recorded = ladder.find("07_class_conditioning", row)["test_nats"]
+    print(f"chapter 07's model, loaded: {what} = {nats:.2f} nats per test image (chapter 07 recorded {recorded:.2f})")
+    assert abs(nats - recorded) <= 0.006, what
 
 # %% [markdown]
 # Then the completions: for each of the six test digits of Figure 7.2, eight completions of the
-# bottom half given the true label, eight given the wrong one and eight from the mixture, all from
-# the same noise (the same random numbers for the same digit and completion in each group).
+# bottom half given the true label and eight given the wrong one, from the same noise (the same
+# random numbers for the same digit and completion), and eight from the mixture, which first draws
+# each completion's class with the same generator, so its noise is not the same.
 
 # %%
 NUM_COMPLETED, COMPLETIONS, GIVEN = 6, 8, 4 * 8
@@ -247,17 +251,18 @@ assert (read["wrong label"][three] == 3).sum() > (read["wrong label"][three] == 
 # the logistic regression reads 34 of the 48 completions as the digit's true class and 7 as the
 # wrong label (the counts under Table S7.2; the asserts check at least half for the true class, at
 # most a quarter for the wrong one). The 3 given the label 1, which its top half rules out, is
-# completed as a 3 all eight times. The wrong label wins only where the top half leaves room: the
-# last 4, given the label 0, is read as a 0 in four of its eight completions, and the 6s given the
-# label 5 as 5s in three of their 24.
+# completed as a 3 all eight times. The wrong label wins some completions in two rows only: the
+# last 4, given the label 0, is read as a 0 in four of its eight completions, and the first 6,
+# given the label 5, as a 5 in three. These are not the rows whose top half the mixture finds least
+# certain (the last 4's is the most certain of all, $p(4 \mid \text{top}) = 0.995$); which rows let
+# the label through, these 48 completions do not explain.
 #
 # The posterior columns show why. From the top half alone, the mixture finds the wrong label far
 # less likely than the true one, for every digit (at most 0.002 against at least 0.512): four rows
 # of pixels say a lot about the class. And the model reads both. The label enters as one bias
 # vector per class, the same at every position; the given pixels enter every conditional of the
 # bottom half through both stacks. Once the network has seen the strokes of the top half, they say
-# more about the next pixel than the label does, and the model continues them. The label tips a
-# completion only where the top half leaves room, as for the last 4.
+# more about the next pixel than the label does, and the model continues them.
 #
 # The mixture, `mixture.complete`, draws the class first from $p(y \mid \text{top})$, so it picks
 # a class that the top half allows: most of its completions, too, are read as the true class, and

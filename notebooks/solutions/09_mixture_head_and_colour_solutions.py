@@ -15,14 +15,14 @@
 # Try each exercise yourself before you read its solution.
 #
 # Chapter 09 trains its network (32 channels, 8 blocks) for 27 epochs, a few minutes of training.
-# Exercises 4 and 5 study the chapter's trained models, which the chapters saved, so they train
-# nothing. The other exercises ask what happens when something changes, and that needs training:
-# eleven models, so each gets one smaller recipe: the same gated PixelCNN with 4 blocks instead of
-# 8, batches of 64, chapter 06's cosine learning rate and weight decay, over 2 epochs for the
-# 17-level digits (4 for the 8-bit digits, 2 for the colour digits). Those models are far from
-# converged, and every number they give belongs to this short recipe; what the exercises ask about
-# is differences large enough to show after a few epochs. Where a difference is of the size of the
-# spread over random seeds, we say so.
+# Exercises 4 and 5 train nothing: they load the models chapters 09 and 06 trained and saved
+# (`results/09_mixture_head_and_colour.pt`, `results/06_gated_pixelcnn.pt`). The other exercises ask
+# what happens when something changes, and that needs training: eleven models, so each gets one
+# smaller recipe: the same gated PixelCNN with 4 blocks instead of 8, batches of 64, chapter 06's
+# cosine learning rate and weight decay, over 2 epochs for the 17-level digits (4 for the 8-bit
+# digits, 2 for the colour digits). Those models are far from converged, and every number they give
+# belongs to this short recipe; what the exercises ask about is differences large enough to show
+# after a few epochs. Each of these runs is one seed, and we say so where that limits a conclusion.
 
 # %%
 import math
@@ -164,12 +164,10 @@ armlib.show_figure("S9.1", f"The pixel ({i}, {j}) of test digit {image}, boxed i
 # context points.
 #
 # $K = 10$ does not beat $K = 5$ in the same 2 epochs: in Table S9.1 it is 1.44 nats per image
-# behind, about as far as $K = 2$ (1.25). For scale: exercise 5 trains the same $K = 5$ model on
-# random seeds 0 and 1, and the mean of the two, 109.44 nats per image (Table S9.7, last row), lies
-# 0.19 above seed 0's 109.25, so those two seeds differ by about 0.4. The gaps behind $K = 5$ are
-# about three times that, but one run of each $K$ is thin evidence for a ranking; still, nothing
-# here says that more than five components help: in a short run the extra components are extra
-# parameters to sort out.
+# behind, about as far as $K = 2$ (1.25). This notebook trains each $K$ once, on one seed, so it
+# has no seed-to-seed spread to set these gaps against, and one run of each $K$ is thin evidence
+# for a ranking; still, nothing here says that more than five components help: in a short run the
+# extra components are extra parameters to sort out.
 
 # %% [markdown]
 # ## Exercise 2
@@ -285,8 +283,8 @@ assert all(nats < uniform - 50 for nats in input_nats.values()), input_nats  # e
 # **Answer.** Both heads lose a few nats per image with the scalar input (Table S9.5; the assert
 # checks that every model still learns, far below the uniform 181.3). On this seed the categorical
 # head loses less: the mixture loses 7.46 nats per image, the softmax 2.37 (the printed line),
-# 5.09 nats apart. That is more than the seed-to-seed moves of either model in exercise 5 (under a
-# nat), but it is one seed, and a difference between two differences. Why might a smooth head make
+# 5.09 nats apart. It is one seed of a short run, with no second seed here to measure the spread
+# against, and a difference between two differences. Why might a smooth head make
 # up for some of the poorer input? With 17 indicators the first layer has separate weights per
 # level and can treat level 11 and level 12 as unrelated; with the value, nearby levels give nearby
 # inputs, and what the network passes on varies smoothly with them. A mixture's means can follow
@@ -305,13 +303,15 @@ assert all(nats < uniform - 50 for nats in input_nats.values()), input_nats  # e
 # one channel; take, at each pixel, the log-scale of the component with the largest logit.)
 #
 # The model is the chapter's own, $K = 5$ on chapter 06's network after its 27 epochs, loaded from
-# the weights chapter 09 saved (a test checks that they still score the chapter's 77.81). We take
+# the weights chapter 09 saved (the cell checks that they still score the chapter's 77.81). We take
 # the test pixels at level 0 as blank and those at level 16, full ink, as inside a stroke.
 
 # %%
-FULL = dict(channels=32, blocks=8, dropout=0.2)  # chapter 06's network, on which chapter 09 trained both heads
+FULL = dict(channels=32, blocks=8, dropout=0.2)  # chapter 06's network (06 trained it with a softmax, 09 a mixture)
 mixture_model = ladder.load_weights("09_mixture_head_and_colour",
                                     armlib.MODELS["gated_pixelcnn_logistic_mixture"](num_components=5, **FULL))
+recorded = ladder.find("09_mixture_head_and_colour", "gated PixelCNN, mixture of 5 discretised logistics")["test_nats"]
+assert abs(armlib.evaluate(mixture_model, x_test).nats - recorded) <= 0.006, "these should be chapter 09's weights"
 with torch.no_grad(), evaluating(mixture_model):
     logits, means, log_scales, _ = mixture_model.head._split(mixture_model.params(x_test), 1)
 top = logits.argmax(1, keepdim=True)  # (N, 1, 8, 8): the component with the largest logit
@@ -351,12 +351,12 @@ assert median_scale["blank (level 0)"] < min(median_scale["grey (levels 1-15)"],
 # **Answer.** In the trained model the blank pixels are the sharper ones (Figure S9.2): in Table
 # S9.6 the median log-scale of the leading component is $-2.50$ at blank pixels against $-2.06$ at
 # full ink and $-2.02$ at grey pixels (the assert checks the order), all above $\log h = -2.77$,
-# the scale at which one bin would take most of a component's mass. Yet the background does not
+# the scale at which a component centred on a level puts 46% of its mass on that level's bin. Yet the background does not
 # rely on its scale alone; the *means* do most of the work. At blank pixels the leading component's
 # mean lies below $-1$, beyond the centre of the first bin, almost everywhere (93%; the assert
 # checks more than half, and fewer for grey pixels). The edge bin takes all the mass below
-# $-1 + h$, so a component centred beyond the edge puts nearly all its mass on level 0 whatever
-# its scale: for the background, the edge bin turns "somewhere off the scale, below it" into
+# $-1 + h$, so a component centred beyond the edge puts more than half its mass on level 0
+# whatever its scale, and nearly all of it once the mean is well beyond the edge: for the background, the edge bin turns "somewhere off the scale, below it" into
 # "certainly level 0". Full ink does the same at the other edge (59% above $+1$). At grey pixels
 # the leading component's mean lies beyond an edge rarely (8% below $-1$, 8% above $+1$): there the
 # model has to place a bump inside the range.
@@ -366,7 +366,7 @@ assert median_scale["blank (level 0)"] < min(median_scale["grey (levels 1-15)"],
 #
 # **Where is the lead?** Split the test NLL of the chapter's mixture model and of chapter 06's
 # categorical model by the true level of the pixel: blank (0), full ink (16) and the levels in
-# between. Where do the two heads differ, and does that fit the reading that smoothness lets
+# between, with a confidence interval over the test images on each difference. Where do the two heads differ, and does that fit the reading that smoothness lets
 # neighbouring levels share evidence?
 #
 # Both models are loaded from the weights their chapters saved: the same network, recipe and `fit`
