@@ -14,7 +14,8 @@ SMALL = {"width": 16, "layers": 2, "heads": 2}
 
 
 def with_random_relative_scores(net):
-    """Fresh relative scores are zero, which would hide a wrong offset; random ones do not."""
+    """Fresh relative scores depend on an offset's length only, so they would hide a swapped row and
+    column offset; random ones do not."""
     with torch.no_grad():
         for block in net.blocks:
             if block.attention.relative is not None:
