@@ -443,7 +443,7 @@ display(MarkdownText(ladder.markdown(through="07_class_conditioning")))
 
 # %% [markdown]
 # The solutions study this conditional model further, so the chapter keeps its weights beside its
-# ladder rows: `results/07_class_conditioning.pt` (the seed 0 fine-tuning, the model of both rows).
+# ladder rows: `results/07_class_conditioning.pt` (the fine-tuning with random seed 0, the model of both rows).
 
 # %%
 ladder.save_weights("07_class_conditioning", conditional)  # under the test suite: a scratch folder

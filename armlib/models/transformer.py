@@ -25,7 +25,6 @@ Options bring back a convolution's local view (PixelSNAIL, Chen et al., 2018, in
 ``gated_blocks`` a small gated PixelCNN (chapter 06), both from ``armlib``'s own layers, each stepped
 by its own cache.
 """
-from itertools import product
 
 import torch
 from torch import nn
@@ -215,26 +214,24 @@ class TransformerStepper(Stepper):
     def __init__(self, net: CausalTransformer, batch: int):
         super().__init__(net.grid)
         self.net = net
-        self.order = list(product(*map(range, net.grid)))  # raster order
-        self.width = net.grid[-1]
-        self.positions = net.position_table()
+        self.before = None  # the previous position; the base class keeps the raster order
+        self.positions = iter(net.position_table())
         self.caches = [block.attention.cache(batch, net.length) for block in net.blocks]
         self.conv = None if net.conv is None else net.conv.input_cache(batch, *net.grid)
         self.gated = None if net.gated is None else net.gated.stepper(batch, net.grid)
         self.batch = batch
 
     def step(self, x: torch.Tensor, position: tuple[int, ...]) -> Vector:
-        net = self.net
-        d = position[0] * self.width + position[-1] if len(position) == 2 else position[0]  # raster rank
-        if d == 0:
+        net, before = self.net, self.before
+        if before is None:
             h = net.start.expand(self.batch, -1)
         else:
-            before = self.order[d - 1]
             value = net.encode(x[(slice(None), slice(None), *before)])  # (B, C_in)
             h = net.embed(value)
             if self.conv is not None:
                 self.conv.write(*before, value)
-        h = h + self.positions[d]
+        self.before = position
+        h = h + next(self.positions)
         if self.conv is not None:
             h = h + self.conv(*position)
         if self.gated is not None:

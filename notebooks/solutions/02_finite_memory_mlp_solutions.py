@@ -230,7 +230,7 @@ ax.annotate("$x_{d-8}$: the pixel above", (8, ax.get_ylim()[1]), xytext=(3, -12)
 ax.set(xlabel="window $K$ (previous pixels read)", ylabel="test NLL [nats/image]", xticks=WINDOWS)
 ax.legend()
 assert runs[2, False].nats - runs[8, False].nats > 10           # reaching the row above pays
-assert steps[7, 8] > 1                                           # x_{d-8} alone: well above the seed spread
+assert steps[7, 8] > 1                                           # x_{d-8} alone: well above the spread over random seeds
 assert steps[2, 7] > 2 * steps[7, 8]                             # ... but most of the drop comes before it
 assert steps[8, 9] < steps[7, 8] and steps[9, 16] / 7 < steps[8, 9]  # after it, less per pixel
 assert abs(runs[9, False].nats - runs[16, False].nats) < 5       # beyond it, little changes
