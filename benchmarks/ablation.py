@@ -61,7 +61,7 @@ import torch
 
 import armlib
 
-from heads import NETWORK, RECIPE, print_table, settings
+from heads import NETWORK, RECIPE, images_used, print_table, settings
 
 CURVES = Path(__file__).resolve().parents[1] / "results" / "ablation" / "learning_curves.json"
 CHAPTER_05_RECIPE = {"epochs": 40, "batch_size": 64, "lr": 3e-3, "lr_schedule": "constant", "weight_decay": 0.0,
@@ -107,88 +107,114 @@ class Run(NamedTuple):
     val_nll: list[float]
 
 
-def recipe(variant: str, epochs: int | None) -> dict:
+def recipe(variant: str, epochs: int | None, variants: dict[str, Variant] = VARIANTS) -> dict:
     """``variant``'s settings for ``fit``; ``epochs`` (a smoke run) caps its epochs and patience."""
-    settings = dict(VARIANTS[variant].recipe)
+    settings = dict(variants[variant].recipe)
     if epochs is not None:
         settings["epochs"] = min(settings["epochs"], epochs)
         settings["patience"] = min(settings["patience"], epochs)
     return settings
 
 
-def train_and_test(variant: str, seed: int, epochs: int | None = None) -> Run:
-    """Train ``variant`` on ``seed``; score its kept weights on test. Seeded as benchmarks/heads.py
-    seeds its runs (process set-up with seed 0, then ``seed`` for the initial weights and for fit)."""
+def train_and_test(variant: str, seed: int, epochs: int | None = None, variants: dict[str, Variant] = VARIANTS,
+                   images: int | None = None) -> Run:
+    """Train ``variant`` (a name in ``variants``) on ``seed``; score its kept weights on test. Seeded
+    as benchmarks/heads.py seeds its runs (process set-up with seed 0, then ``seed`` for the initial
+    weights and for fit). ``images`` (a smoke run) keeps the first that many images of each split only."""
     armlib.setup(seed=0, threads=1)
-    x_train, x_val, x_test = (armlib.as_images(armlib.load_digits(split)) for split in ("train", "val", "test"))
+    x_train, x_val, x_test = (armlib.as_images(armlib.load_digits(split)[:images])
+                              for split in ("train", "val", "test"))
     torch.manual_seed(seed)
-    model = armlib.MODELS[VARIANTS[variant].model](**VARIANTS[variant].network)
-    history = armlib.fit(model, x_train, x_val, **recipe(variant, epochs), seed=seed, progress=False)
+    model = armlib.MODELS[variants[variant].model](**variants[variant].network)
+    history = armlib.fit(model, x_train, x_val, **recipe(variant, epochs, variants), seed=seed, progress=False)
     return Run(variant, seed, armlib.evaluate(model, x_test).nats, history.best_val, history.best_epoch,
                history.epochs, history.seconds[-1], history.train_nll, history.val_nll)
 
 
-def write_curves(path: Path, results: list[Run], epochs: int | None) -> None:
+def write_curves(path: Path, results: list[Run], epochs: int | None, variants: dict[str, Variant] = VARIANTS,
+                 made_by: str = "benchmarks/ablation.py") -> None:
     """Every run's learning curve and test NLL, with the settings that made it, as JSON. The variants of an
     earlier file at ``path`` that this invocation did not train are kept, so a run of a few
     ``--variants`` adds or replaces their curves only."""
     ran = {r.variant for r in results}
     curves = json.loads(path.read_text()) if path.exists() else {"settings": {}, "runs": []}
     settings = {name: value for name, value in curves["settings"].items() if name not in ran}
-    settings.update({name: {"model": v.model, "network": v.network, "recipe": recipe(name, epochs)}
-                     for name, v in VARIANTS.items() if name in ran})
+    settings.update({name: {"model": v.model, "network": v.network, "recipe": recipe(name, epochs, variants)}
+                     for name, v in variants.items() if name in ran})
     runs = [run for run in curves["runs"] if run["variant"] not in ran]
     runs += [{"variant": r.variant, "seed": r.seed, "test_nll": round(r.test_nats, 4), "best_epoch": r.best_epoch,
-              "train_nll": [round(v, 4) for v in r.train_nll], "val_nll": [round(v, 4) for v in r.val_nll]}
+              "seconds": round(r.seconds, 1), "train_nll": [round(v, 4) for v in r.train_nll], "val_nll": [round(v, 4) for v in r.val_nll]}
              for r in results]
-    order = list(VARIANTS)
-    curves = {"made_by": "benchmarks/ablation.py", "unit": "nats per image",
+    order = list(variants)
+    curves = {"made_by": made_by, "unit": "nats per image",
               "settings": {name: settings[name] for name in order if name in settings},
               "runs": sorted(runs, key=lambda run: (run["seed"], order.index(run["variant"])))}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(curves, indent=1) + "\n")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def arguments(description: str, variants: dict[str, Variant], curves: Path) -> argparse.Namespace:
+    """The command line of a study of ``variants`` whose learning curves go to ``curves`` by default."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seeds", type=int, default=3, help="seeds 0 .. seeds-1 (default 3)")
     parser.add_argument("--epochs", type=int, default=None, help="cap every run's epochs (a smoke run)")
-    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS), metavar="VARIANT",
-                        help=f"variants to train (default all): {', '.join(repr(v) for v in VARIANTS)}")
+    parser.add_argument("--variants", nargs="+", choices=variants, default=list(variants), metavar="VARIANT",
+                        help=f"variants to train (default all): {', '.join(repr(v) for v in variants)}")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes")
+    parser.add_argument("--images", type=int, default=None, metavar="N",
+                        help="train and score on the first N images of each split only (a smoke run; "
+                             "default: all 1000, 350 and 447)")
     parser.add_argument("--curves", type=Path, default=None,
-                        help=f"where the learning curves go (default: {CURVES.relative_to(CURVES.parents[2])}, "
+                        help=f"where the learning curves go (default: {curves.relative_to(curves.parents[2])}, "
                              "but nowhere for a smoke run with --epochs)")
     args = parser.parse_args()
-    variants = [name for name in VARIANTS if name in args.variants]  # the table keeps the order of VARIANTS
-    curves = args.curves or (CURVES if args.epochs is None else None)  # a smoke run keeps the committed curves
+    if args.images is not None and args.images < 1:
+        parser.error(f"--images must be a positive integer, got {args.images}")
+    args.curves = args.curves or (curves if args.epochs is None else None)  # a smoke run keeps the committed curves
+    return args
 
+
+def run_study(variants: dict[str, Variant], args: argparse.Namespace, made_by: str, described: str) -> None:
+    """Train the chosen ``variants`` on every seed, write their curves, print the tables; ``described``
+    follows the run time in the printout."""
+    names = [name for name in variants if name in args.variants]  # the table keeps the order of variants
     start = perf_counter()
-    runs = [(variant, seed) for seed in range(args.seeds) for variant in variants]
+    runs = [(variant, seed) for seed in range(args.seeds) for variant in names]
     with ProcessPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(train_and_test, *zip(*runs), [args.epochs] * len(runs)))
-    if curves is not None:
-        write_curves(curves, results, args.epochs)
+        results = list(pool.map(train_and_test, *zip(*runs), [args.epochs] * len(runs), [variants] * len(runs),
+                                [args.images] * len(runs)))
+    if args.curves is not None:
+        write_curves(args.curves, results, args.epochs, variants, made_by)
 
     print(f"Machine: {armlib.machine(f'{args.jobs} runs at a time, one torch thread each')}.")
-    print(f"{len(runs)} runs took {(perf_counter() - start) / 60:.1f} minutes. Starting point, chapter 06: "
-          f"network: {settings(VARIANTS['chapter 06'].network)}; recipe: {settings(recipe('chapter 06', args.epochs))}.")
+    print(f"{len(runs)} runs took {(perf_counter() - start) / 60:.1f} minutes. {described}")
+    if args.images is not None:
+        print(f"Smoke run: the first {args.images} images of each split only.")
     print()
-    print_table("Best validation NLL (350 images)", {(r.variant, r.seed): r.best_val_nats for r in results},
-                variants, args.seeds)
-    print_table("Test NLL (447 images)", {(r.variant, r.seed): r.test_nats for r in results}, variants, args.seeds)
+    print_table(f"Best validation NLL ({images_used('validation', args.images)} images)",
+                {(r.variant, r.seed): r.best_val_nats for r in results},
+                names, args.seeds)
+    print_table(f"Test NLL ({images_used('test', args.images)} images)",
+                {(r.variant, r.seed): r.test_nats for r in results}, names, args.seeds)
     print("Best epoch / epochs run, and seconds of training, per run:")
     print()
-    print("| seed | " + " | ".join(variants) + " |")
-    print("|---:|" + "---:|" * len(variants))
+    print("| seed | " + " | ".join(names) + " |")
+    print("|---:|" + "---:|" * len(names))
     done = {(r.variant, r.seed): r for r in results}
     for seed in range(args.seeds):
         print(f"| {seed} | " + " | ".join(f"{done[v, seed].best_epoch}/{done[v, seed].epochs}, "
-                                          f"{done[v, seed].seconds:.0f} s" for v in variants) + " |")
+                                          f"{done[v, seed].seconds:.0f} s" for v in names) + " |")
     print()
     print("NLL in nats per image on the digits' validation and test splits; lower is better.")
-    if curves is not None:
-        print(f"Learning curves of every run: {curves}.")
+    if args.curves is not None:
+        print(f"Learning curves of every run: {args.curves}.")
+
+
+def main() -> None:
+    args = arguments(__doc__.split("\n")[0], VARIANTS, CURVES)
+    run_study(VARIANTS, args, "benchmarks/ablation.py",
+              f"Starting point, chapter 06: network: {settings(VARIANTS['chapter 06'].network)}; "
+              f"recipe: {settings(recipe('chapter 06', args.epochs))}.")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/heads.py                       # 3 seeds, 12 runs: about 12 minutes on 2 cores
     .venv/bin/python benchmarks/heads.py --seeds 5 --heads categorical "mixture, spread start"  # 10 runs: about 10 minutes on 2 cores
     .venv/bin/python benchmarks/heads.py --seeds 1 --epochs 1  # a smoke run
+    .venv/bin/python benchmarks/heads.py --seeds 1 --epochs 1 --images 128  # a quicker one
 
 Chapter 09 trains the mixture head once and compares it with chapter 06's categorical head, also
 trained once. A single run cannot tell a difference of a few tenths of a nat from the luck of the
@@ -40,6 +41,12 @@ NETWORK = {"channels": 32, "blocks": 8, "dropout": 0.2}
 RECIPE = {"epochs": 27, "batch_size": 16, "lr": 5e-3, "lr_schedule": "cosine", "weight_decay": 0.05}
 NUM_COMPONENTS = 5
 HEADS = ("categorical", "categorical, histogram start", "mixture, spread start", "mixture, default start")
+SPLIT_IMAGES = {"train": 1000, "validation": 350, "test": 447}  # armlib.load_digits's splits
+
+
+def images_used(split: str, images: int | None) -> int:
+    """How many images of ``split`` a run uses when a smoke run keeps the first ``images`` of each."""
+    return SPLIT_IMAGES[split] if images is None else min(SPLIT_IMAGES[split], images)
 
 
 def build(head: str, x_train: torch.Tensor) -> armlib.ARM:
@@ -66,10 +73,12 @@ class Run(NamedTuple):
     epochs: int
 
 
-def train_and_test(head: str, seed: int, epochs: int) -> Run:
-    """Train chapter 06's network with ``head`` on ``seed``; score the kept weights on test."""
+def train_and_test(head: str, seed: int, epochs: int, images: int | None = None) -> Run:
+    """Train chapter 06's network with ``head`` on ``seed``; score the kept weights on test.
+    ``images`` (a smoke run) keeps the first that many images of each split only."""
     armlib.setup(seed=0, threads=1)
-    x_train, x_val, x_test = (armlib.as_images(armlib.load_digits(split)) for split in ("train", "val", "test"))
+    x_train, x_val, x_test = (armlib.as_images(armlib.load_digits(split)[:images])
+                              for split in ("train", "val", "test"))
     torch.manual_seed(seed)
     model = build(head, x_train)
     history = armlib.fit(model, x_train, x_val, **{**RECIPE, "epochs": epochs}, patience=epochs, seed=seed,
@@ -103,22 +112,32 @@ def main() -> None:
     parser.add_argument("--heads", nargs="+", choices=HEADS, default=list(HEADS), metavar="HEAD",
                         help=f"heads to train (default all): {', '.join(repr(h) for h in HEADS)}")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes")
+    parser.add_argument("--images", type=int, default=None, metavar="N",
+                        help="train and score on the first N images of each split only (a smoke run; "
+                             "default: all 1000, 350 and 447)")
     args = parser.parse_args()
+    if args.images is not None and args.images < 1:
+        parser.error(f"--images must be a positive integer, got {args.images}")
     heads = [head for head in HEADS if head in args.heads]  # the table keeps the order of HEADS
 
     start = perf_counter()
     runs = [(head, seed) for seed in range(args.seeds) for head in heads]
     with ProcessPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(train_and_test, *zip(*runs), [args.epochs] * len(runs)))
+        results = list(pool.map(train_and_test, *zip(*runs), [args.epochs] * len(runs),
+                                [args.images] * len(runs)))
 
     print(f"Machine: {armlib.machine(f'{args.jobs} runs at a time, one torch thread each')}.")
     print(f"Network: {settings(NETWORK)}, K = {NUM_COMPONENTS}. Recipe: {settings(dict(RECIPE, epochs=args.epochs))}. "
           f"{len(runs)} runs took {(perf_counter() - start) / 60:.1f} minutes, "
           f"{statistics.mean(run.seconds for run in results):.0f} s of training each on average.")
+    if args.images is not None:
+        print(f"Smoke run: the first {args.images} images of each split only.")
     print()
-    print_table("Best validation NLL (350 images)", {(r.head, r.seed): r.best_val_nats for r in results},
+    print_table(f"Best validation NLL ({images_used('validation', args.images)} images)",
+                {(r.head, r.seed): r.best_val_nats for r in results},
                 heads, args.seeds)
-    print_table("Test NLL (447 images)", {(r.head, r.seed): r.test_nats for r in results}, heads, args.seeds)
+    print_table(f"Test NLL ({images_used('test', args.images)} images)",
+                {(r.head, r.seed): r.test_nats for r in results}, heads, args.seeds)
     print("NLL in nats per image on the digits' validation and test splits; lower is better.")
 
 

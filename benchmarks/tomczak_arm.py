@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/tomczak_arm.py                  # one run: 76 epochs, about 7 minutes on one thread
     .venv/bin/python benchmarks/tomczak_arm.py --max-epochs 2   # a smoke run
+    .venv/bin/python benchmarks/tomczak_arm.py --max-epochs 1 --images 128  # a quicker one
 
 Chapter 04 trains Tomczak's network with the book's loop, ``armlib.fit``, shortened to fit the
 chapter's budget, and compares the result with what his own code reaches. This script measures
@@ -72,10 +73,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--max-epochs", type=int, default=MAX_EPOCHS, help="at most this many epochs (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="initial weights and batch order (default 0)")
+    parser.add_argument("--images", type=int, default=None, metavar="N",
+                        help="train and score on the first N images of each split only (a smoke run; "
+                             "default: all 1000, 350 and 447)")
     args = parser.parse_args()
+    if args.images is not None and args.images < 1:
+        parser.error(f"--images must be a positive integer, got {args.images}")
 
     armlib.setup(seed=args.seed, threads=1)
-    x_train, x_val, x_test = (armlib.load_digits(split) for split in ("train", "val", "test"))
+    x_train, x_val, x_test = (armlib.load_digits(split)[:args.images] for split in ("train", "val", "test"))
     model = armlib.MODELS["causal_conv1d_tomczak"]()
     val_nll, seconds = train_his_way(model, x_train, x_val, args.max_epochs, args.seed)
     test = armlib.evaluate(model, x_test)
@@ -86,6 +92,8 @@ def main() -> None:
     print(f"Tomczak's network (TomczakConvNet, {sum(p.numel() for p in model.parameters()):,} parameters), "
           f"his recipe: Adamax, lr {LEARNING_RATE:g}, batches of {BATCH_SIZE}, at most {args.max_epochs} epochs, "
           f"patience {PATIENCE}; seed {args.seed}.")
+    if args.images is not None:
+        print(f"Smoke run: the first {args.images} images of each split only.")
     print(f"best validation NLL {val_nll[best]:.2f} nats at epoch {best + 1} (counted from 1), "
           f"after {seconds[best]:.0f} s of training")
     print(f"stopped after {len(val_nll)} epochs, {seconds[-1]:.0f} s of training")

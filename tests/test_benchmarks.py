@@ -1,4 +1,5 @@
-"""The benchmark scripts still run: smoke runs on tiny settings (the README quotes full runs)."""
+"""The benchmark scripts still run: smoke runs on tiny settings (the README quotes full runs); the
+training benchmarks train for one epoch on the first few images of each split."""
 import os
 import subprocess
 import sys
@@ -10,8 +11,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 def test_heads_benchmark_trains_every_head_on_every_seed():
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "heads.py"), "--seeds", "1", "--epochs", "1", "--jobs", "1"],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "heads.py"), "--seeds", "1", "--epochs", "1", "--jobs", "1",
+                           "--images", "128"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "Network: channels 32, blocks 8, dropout 0.2, K = 5. Recipe: epochs 1, batch_size 16," in done.stdout
     table_lines = [line for line in done.stdout.splitlines() if line.startswith("|")]
@@ -27,7 +28,8 @@ def test_heads_benchmark_trains_every_head_on_every_seed():
 
 def test_heads_benchmark_trains_only_the_heads_asked_for():
     done = subprocess.run([sys.executable, str(BENCHMARKS / "heads.py"), "--seeds", "1", "--epochs", "1", "--jobs", "1",
-                           "--heads", "mixture, spread start", "categorical"], capture_output=True, text=True, timeout=600)
+                           "--images", "16", "--heads", "mixture, spread start", "categorical"],
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     headers = [line for line in done.stdout.splitlines() if line.startswith("| seed")]
     assert headers == ["| seed | categorical | mixture, spread start |"] * 2  # in the benchmark's order

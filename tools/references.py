@@ -18,12 +18,14 @@ from pathlib import Path
 import jupytext
 import nbformat
 from pybtex.database import Entry, parse_file
+from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
 
 ROOT = Path(__file__).resolve().parents[1]
 BIBLIOGRAPHY = ROOT / "references.bib"
 NOTEBOOKS = ROOT / "notebooks"
 HEADING = "## References"
+PLAIN_TEXT = find_plugin("pybtex.backends", "text")()  # looked up once: render_as scans the plugins every call
 MAX_AUTHORS = 7  # longer author lists show the first six, then "et al."
 
 _SURNAME = r"(?:van den |van |de )?[A-Z][\w\-]+"
@@ -43,7 +45,7 @@ def key(names: str, year: str) -> str:
 
 def text(latex: str) -> str:
     """A BibTeX field as text: ``text('Merri{\\"e}nboer') == 'Merriënboer'``, ``--`` an en dash."""
-    return Text.from_latex(latex).render_as("text")
+    return Text.from_latex(latex).render(PLAIN_TEXT)
 
 
 def citations(prose_text: str) -> set[str]:
