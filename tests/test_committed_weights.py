@@ -52,6 +52,8 @@ WEIGHTS = {
                                 lambda: printed_nats("10_fast_sampling", "digits")),
     "10_fast_sampling_binarised": (lambda: dilated(2), lambda: (armlib.binarise(armlib.load_digits("test")),),
                                    lambda: printed_nats("10_fast_sampling", "binarised digits")),
+    "11_attention_hybrid": (lambda: armlib.MODELS["transformer_hybrid"](), digits_test_split,
+                            lambda: ladder.find("11_attention", "hybrid: 6 gated blocks + 1 attention block")["test_nats"]),
 }
 
 
