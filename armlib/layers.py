@@ -19,6 +19,7 @@ position at a time, doing only the work the newest value adds:
 time has a method ``stepper(batch, positions, y=None)`` that returns one. ``ARM`` calls it once per
 position in raster order (the only order any cache can serve; the base class checks it).
 """
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from itertools import product
@@ -422,16 +423,27 @@ def attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, causa
     return F.scaled_dot_product_attention(query, key, value, attn_mask=bias)
 
 
-def relative_offsets(grid: tuple[int, ...]) -> torch.Tensor:
-    """For positions on ``grid`` ((D,) or (H, W)) in raster order, the index of the offset from
-    position t to position s, (D, D): one index per distinct (row, column) difference, in
-    0 .. prod(2 size - 1) - 1. Pairs of positions the same offset apart share an index."""
-    coordinates = torch.tensor(list(product(*map(range, grid))))  # (D, n)
-    offsets = coordinates[:, None] - coordinates[None] + torch.tensor(grid) - 1  # (D, D, n), each in 0 .. 2 size - 2
+def relative_offsets(grid: tuple[int, ...], key_shift: int = 0) -> torch.Tensor:
+    """For positions on ``grid`` ((D,) or (H, W)) in raster order, the index of the offset from the
+    element a query stands for to the element a key carries, (D, D): one index per distinct (row,
+    column) difference, in 0 .. prod(2 size - 1) - 1, so pairs the same offset apart share it.
+
+    Query position t stands for element t. Key position s carries element s - ``key_shift``: a
+    network that shifts its inputs right by one (``CausalTransformer``) has position s hold x_{s-1},
+    so the offset that "the pixel above" is at stays the same in every row and column. Key positions
+    before the shift (the start vector) carry no element and get indices of their own, after the
+    offsets'.
+    """
+    sizes = torch.tensor(grid)
+    positions = torch.arange(math.prod(grid))
+    coordinates = torch.stack(torch.unravel_index(positions, grid), dim=-1)  # (D, n), raster order
+    elements = positions - key_shift  # what each key position carries
+    offsets = coordinates[:, None] - coordinates[elements.clamp(min=0)][None] + sizes - 1  # each 0 .. 2 size - 2
     index = torch.zeros(offsets.shape[:2], dtype=torch.long)
     for dim, size in enumerate(grid):
         index = index * (2 * size - 1) + offsets[..., dim]
-    return index
+    count = math.prod(2 * size - 1 for size in grid)
+    return torch.where(elements[None] < 0, count + positions[None], index)
 
 
 class CausalSelfAttention(nn.Module):
@@ -446,7 +458,8 @@ class CausalSelfAttention(nn.Module):
     so far.
     """
 
-    def __init__(self, width: int, heads: int, causal: bool = True, relative: tuple[int, ...] | None = None):
+    def __init__(self, width: int, heads: int, causal: bool = True, relative: tuple[int, ...] | None = None,
+                 key_shift: int = 0):
         super().__init__()
         check_positive_int(width, "width")
         check_positive_int(heads, "heads")
@@ -457,20 +470,26 @@ class CausalSelfAttention(nn.Module):
         self.qkv = nn.Linear(width, 3 * width)
         self.out = nn.Linear(width, width)
         self.relative = None
+        self.grid = None if relative is None else tuple(relative)
+        self.key_shift = key_shift
         if relative is not None:
-            # One learned score per head and relative offset (row and column difference). It starts
-            # as minus a slope times the offset's length, a slope per head (1, 1/2, 1/4, ...): every
-            # head starts out looking near, some nearer than others (ALiBi, Press et al., 2022, in 2-D).
-            grid = tuple(relative)
-            lengths = torch.tensor([sum(abs(o - s + 1) for o, s in zip(offset, grid))
-                                    for offset in product(*(range(2 * s - 1) for s in grid))], dtype=torch.float)
+            # One learned score per head and relative offset (row and column difference), and one per
+            # key position before the shift (the start vector). An offset's score starts as minus a
+            # slope times its length, a slope per head (1, 1/2, 1/4, ...): every head starts out
+            # looking near, some nearer than others (ALiBi, Press et al., 2022, in 2-D); the start
+            # vector's starts as far as the farthest offset.
+            lengths = [sum(abs(o - size + 1) for o, size in zip(offset, self.grid))
+                       for offset in product(*(range(2 * size - 1) for size in self.grid))]
+            lengths = torch.tensor(lengths + [max(lengths)] * key_shift, dtype=torch.float)
             slopes = 2.0 ** -torch.arange(heads, dtype=torch.float)
             self.relative = nn.Parameter(-slopes[:, None] * lengths)
-            self.register_buffer("offsets", relative_offsets(grid), persistent=False)
+            self.register_buffer("offsets", relative_offsets(self.grid, key_shift), persistent=False)  # (D, D)
 
-    def score_bias(self) -> torch.Tensor | None:
-        """What the relative-position scores add to attention's scores, (heads, D, D); None without them."""
-        return None if self.relative is None else self.relative[:, self.offsets]
+    def score_bias(self, queries: slice = slice(None), keys: slice = slice(None)) -> torch.Tensor | None:
+        """What the relative-position scores add to attention's scores, (heads, T_q, T_k), for the
+        ``queries`` and ``keys`` given as slices of the raster positions (default: all D of each);
+        None without them."""
+        return None if self.relative is None else self.relative[:, self.offsets[queries, keys]]
 
     def project(self, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Inputs (B, T, W) -> queries, keys and values, each (B, heads, T, W / heads)."""
@@ -487,8 +506,7 @@ class CausalSelfAttention(nn.Module):
         return self.merge(attention(*self.project(h), causal=self.causal, bias=self._bias(h.shape[1])))
 
     def _bias(self, length: int) -> torch.Tensor | None:
-        bias = self.score_bias()
-        return None if bias is None else bias[:, :length, :length]
+        return self.score_bias(slice(length), slice(length))
 
     def weights(self, h: torch.Tensor) -> torch.Tensor:
         """The attention weights, (B, heads, T, T): row t holds how much query t takes from each
@@ -521,7 +539,6 @@ class KVCache:
         head_width = layer.out.in_features // layer.heads
         self.keys = layer.out.weight.new_zeros(batch, layer.heads, length, head_width)
         self.values = torch.zeros_like(self.keys)
-        self.bias = layer.score_bias()  # (heads, D, D): query t's row up to t at step t
         self.filled = 0
 
     def __call__(self, newest: Vector) -> Vector:
@@ -533,6 +550,6 @@ class KVCache:
         self.keys[:, :, t] = key[:, :, 0]
         self.values[:, :, t] = value[:, :, 0]
         self.filled = t + 1
-        bias = None if self.bias is None else self.bias[:, t:t + 1, :t + 1]
+        bias = self.layer.score_bias(slice(t, t + 1), slice(t + 1))  # (heads, 1, t + 1): one row
         return self.layer.merge(attention(query, self.keys[:, :, :t + 1], self.values[:, :, :t + 1],
                                           causal=False, bias=bias))[:, 0]

@@ -193,6 +193,30 @@ def test_relative_offsets_index_the_row_and_column_difference():
     assert torch.equal(relative_offsets((5,)), torch.arange(5)[:, None] - torch.arange(5) + 4)
 
 
+def test_shifted_keys_are_indexed_by_the_element_they_carry():
+    plain, shifted = relative_offsets((3, 4)), relative_offsets((3, 4), key_shift=1)
+    assert torch.equal(shifted[:, 1:], plain[:, :-1])  # key position s carries element s - 1
+    assert (shifted[:, 0] == 5 * 7).all()  # the start vector carries none: an index of its own
+
+
+def test_the_pixel_above_is_one_offset_for_every_query_of_the_transformer():
+    net = image_model().net  # random relative scores on a 5 x 6 grid
+    bias = net.blocks[0].attention.score_bias()  # (heads, D, D): query t predicts pixel t, key s holds pixel s - 1
+    height, width = net.grid
+    rank = lambda r, c: r * width + c
+    above = {tuple(bias[:, rank(r, c), rank(r - 1, c) + 1].tolist()) for r in range(1, height) for c in range(width)}
+    left = {tuple(bias[:, rank(r, c), rank(r, c - 1) + 1].tolist()) for r in range(height) for c in range(1, width)}
+    assert len(above) == 1 and len(left) == 1 and above != left
+
+
+def test_the_kv_cache_keeps_keys_and_values_only():
+    net = image_model().net
+    stepper = net.stepper(2, net.grid)
+    for cache in stepper.caches:
+        tensors = [value for value in vars(cache).values() if isinstance(value, torch.Tensor)]
+        assert all(t.shape[:3] == (2, cache.layer.heads, net.length) for t in tensors), [t.shape for t in tensors]
+
+
 def test_relative_scores_are_added_to_every_query_and_key_at_that_offset():
     torch.manual_seed(0)
     layer = CausalSelfAttention(8, 2, relative=(3, 3)).double()

@@ -52,10 +52,10 @@ class TransformerBlock(nn.Module):
     """
 
     def __init__(self, width: int, heads: int, mlp_width: int, dropout: float = 0.0, causal: bool = True,
-                 relative: tuple[int, ...] | None = None):
+                 relative: tuple[int, ...] | None = None, key_shift: int = 0):
         super().__init__()
         self.attention_norm = nn.LayerNorm(width)
-        self.attention = CausalSelfAttention(width, heads, causal, relative)
+        self.attention = CausalSelfAttention(width, heads, causal, relative, key_shift)
         self.mlp_norm = nn.LayerNorm(width)
         self.mlp = nn.Sequential(nn.Linear(width, mlp_width), nn.GELU(), nn.Linear(mlp_width, width))
         self.dropout = nn.Dropout(dropout)
@@ -146,7 +146,8 @@ class CausalTransformer(nn.Module):
                                        image_channels=image_channels, num_params=width, inputs=inputs)
         self.dropout = nn.Dropout(dropout)
         self.blocks = nn.ModuleList(TransformerBlock(width, heads, mlp_width, dropout, causal=mask,
-                                                     relative=grid if relative_bias else None)
+                                                     relative=grid if relative_bias else None,
+                                                     key_shift=1)  # position s holds x_{s-1}
                                     for _ in range(layers))
         self.out = nn.Sequential(nn.LayerNorm(width), nn.Linear(width, num_params))
         start_output_bias(self.out[-1], output_bias)
