@@ -26,7 +26,7 @@ top:
 The attention block brings parameters too, so a last column spends them on convolutions instead:
 
 - ``gated PixelCNN, 8 blocks``: chapter 06's network (8 blocks, 166,705 parameters against the
-  hybrid's 178,133), with the same recipe.
+  hybrid's 178,137), with the same recipe.
 
 The tables and the learning curves (``results/attention/learning_curves.json``, which chapter 11
 reads) are written as benchmarks/ablation.py writes its own. On one thread a run is bit-reproducible
