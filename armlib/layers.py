@@ -454,7 +454,8 @@ class CausalSelfAttention(nn.Module):
     each); ``attention`` mixes the values; a second linear map joins the heads. With ``relative``,
     the grid of positions ((D,) or (H, W)), each head adds a learned score per relative offset
     between query and key to their product (Shaw et al., 2018), so it can look at "the pixel above"
-    wherever the query is. Stepped one position at a time by a ``KVCache`` of the keys and values
+    wherever the query is; ``key_shift`` says how far behind its position each key's element lies
+    (``relative_offsets``). Stepped one position at a time by a ``KVCache`` of the keys and values
     so far.
     """
 

@@ -61,7 +61,7 @@ import torch
 
 import armlib
 
-from heads import NETWORK, RECIPE, images_used, print_table, settings
+from heads import NETWORK, RECIPE, add_images_option, images_used, print_table, settings
 
 CURVES = Path(__file__).resolve().parents[1] / "results" / "ablation" / "learning_curves.json"
 CHAPTER_05_RECIPE = {"epochs": 40, "batch_size": 64, "lr": 3e-3, "lr_schedule": "constant", "weight_decay": 0.0,
@@ -143,7 +143,8 @@ def write_curves(path: Path, results: list[Run], epochs: int | None, variants: d
                      for name, v in variants.items() if name in ran})
     runs = [run for run in curves["runs"] if run["variant"] not in ran]
     runs += [{"variant": r.variant, "seed": r.seed, "test_nll": round(r.test_nats, 4), "best_epoch": r.best_epoch,
-              "seconds": round(r.seconds, 1), "train_nll": [round(v, 4) for v in r.train_nll], "val_nll": [round(v, 4) for v in r.val_nll]}
+              "seconds": round(r.seconds, 1), "train_nll": [round(v, 4) for v in r.train_nll],
+              "val_nll": [round(v, 4) for v in r.val_nll]}
              for r in results]
     order = list(variants)
     curves = {"made_by": made_by, "unit": "nats per image",
@@ -161,15 +162,11 @@ def arguments(description: str, variants: dict[str, Variant], curves: Path) -> a
     parser.add_argument("--variants", nargs="+", choices=variants, default=list(variants), metavar="VARIANT",
                         help=f"variants to train (default all): {', '.join(repr(v) for v in variants)}")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes")
-    parser.add_argument("--images", type=int, default=None, metavar="N",
-                        help="train and score on the first N images of each split only (a smoke run; "
-                             "default: all 1000, 350 and 447)")
+    add_images_option(parser)
     parser.add_argument("--curves", type=Path, default=None,
                         help=f"where the learning curves go (default: {curves.relative_to(curves.parents[2])}, "
                              "but nowhere for a smoke run with --epochs)")
     args = parser.parse_args()
-    if args.images is not None and args.images < 1:
-        parser.error(f"--images must be a positive integer, got {args.images}")
     args.curves = args.curves or (curves if args.epochs is None else None)  # a smoke run keeps the committed curves
     return args
 
@@ -191,7 +188,7 @@ def run_study(variants: dict[str, Variant], args: argparse.Namespace, made_by: s
     if args.images is not None:
         print(f"Smoke run: the first {args.images} images of each split only.")
     print()
-    print_table(f"Best validation NLL ({images_used('validation', args.images)} images)",
+    print_table(f"Best validation NLL ({images_used('val', args.images)} images)",
                 {(r.variant, r.seed): r.best_val_nats for r in results},
                 names, args.seeds)
     print_table(f"Test NLL ({images_used('test', args.images)} images)",

@@ -16,14 +16,15 @@ learning rate 8e-3) differ only in how position enters:
 - ``relative scores``: no vector at all, but a learned score per head and (row, column) offset added
   to the attention scores (the registered default).
 
-Two more columns share a learning rate of 5e-3 and differ in one thing, one attention block on
-top:
+Two more columns share a learning rate of 5e-3 and differ by one Transformer block on top
+(attention with relative scores, its MLP and layer normalisations, and the Transformer's input
+embedding and output layer):
 
 - ``gated PixelCNN, 6 blocks``: chapter 06's network with 6 blocks instead of 8;
-- ``hybrid``: the same 6 gated blocks, then one attention block with relative scores
-  (registered ``transformer_hybrid``, dropout 0.2).
+- ``hybrid``: the same 6 gated blocks, then that Transformer block (registered
+  ``transformer_hybrid``, dropout 0.2).
 
-The attention block brings parameters too, so a last column spends them on convolutions instead:
+The Transformer block brings parameters too, so a last column spends them on convolutions instead:
 
 - ``gated PixelCNN, 8 blocks``: chapter 06's network (8 blocks, 166,705 parameters against the
   hybrid's 178,137), with the same recipe.

@@ -41,12 +41,26 @@ NETWORK = {"channels": 32, "blocks": 8, "dropout": 0.2}
 RECIPE = {"epochs": 27, "batch_size": 16, "lr": 5e-3, "lr_schedule": "cosine", "weight_decay": 0.05}
 NUM_COMPONENTS = 5
 HEADS = ("categorical", "categorical, histogram start", "mixture, spread start", "mixture, default start")
-SPLIT_IMAGES = {"train": 1000, "validation": 350, "test": 447}  # armlib.load_digits's splits
+
+
+def positive_count(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return int(text)
+
+
+def add_images_option(parser: argparse.ArgumentParser) -> None:
+    """``--images N``, shared by the training benchmarks: a smoke run on the first N images of each split."""
+    parser.add_argument("--images", type=positive_count, default=None, metavar="N",
+                        help="train and score on the first N images of each split only (a smoke run; "
+                             "default: all 1000, 350 and 447)")
 
 
 def images_used(split: str, images: int | None) -> int:
-    """How many images of ``split`` a run uses when a smoke run keeps the first ``images`` of each."""
-    return SPLIT_IMAGES[split] if images is None else min(SPLIT_IMAGES[split], images)
+    """How many images of ``split`` ("train", "val" or "test") a run uses when a smoke run keeps the
+    first ``images`` of each."""
+    return len(armlib.load_digits(split)[:images])
 
 
 def build(head: str, x_train: torch.Tensor) -> armlib.ARM:
@@ -112,12 +126,8 @@ def main() -> None:
     parser.add_argument("--heads", nargs="+", choices=HEADS, default=list(HEADS), metavar="HEAD",
                         help=f"heads to train (default all): {', '.join(repr(h) for h in HEADS)}")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes")
-    parser.add_argument("--images", type=int, default=None, metavar="N",
-                        help="train and score on the first N images of each split only (a smoke run; "
-                             "default: all 1000, 350 and 447)")
+    add_images_option(parser)
     args = parser.parse_args()
-    if args.images is not None and args.images < 1:
-        parser.error(f"--images must be a positive integer, got {args.images}")
     heads = [head for head in HEADS if head in args.heads]  # the table keeps the order of HEADS
 
     start = perf_counter()
@@ -133,7 +143,7 @@ def main() -> None:
     if args.images is not None:
         print(f"Smoke run: the first {args.images} images of each split only.")
     print()
-    print_table(f"Best validation NLL ({images_used('validation', args.images)} images)",
+    print_table(f"Best validation NLL ({images_used('val', args.images)} images)",
                 {(r.head, r.seed): r.best_val_nats for r in results},
                 heads, args.seeds)
     print_table(f"Test NLL ({images_used('test', args.images)} images)",

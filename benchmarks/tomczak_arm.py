@@ -31,6 +31,8 @@ import torch
 
 import armlib
 
+from heads import add_images_option
+
 
 # Tomczak's recipe, as his companion code sets it
 LEARNING_RATE = 1e-3       # Adamax
@@ -73,12 +75,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--max-epochs", type=int, default=MAX_EPOCHS, help="at most this many epochs (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="initial weights and batch order (default 0)")
-    parser.add_argument("--images", type=int, default=None, metavar="N",
-                        help="train and score on the first N images of each split only (a smoke run; "
-                             "default: all 1000, 350 and 447)")
+    add_images_option(parser)
     args = parser.parse_args()
-    if args.images is not None and args.images < 1:
-        parser.error(f"--images must be a positive integer, got {args.images}")
 
     armlib.setup(seed=args.seed, threads=1)
     x_train, x_val, x_test = (armlib.load_digits(split)[:args.images] for split in ("train", "val", "test"))
